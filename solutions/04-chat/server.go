@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// The protocol's limits.
+const (
+	maxLine   = 4096 // bytes in one line, not counting the line ending
+	queueSize = 256  // lines waiting for one client's writer
+)
+
+// validName is the rule for names: 1 to 32 letters or digits.
+var validName = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
+
+var errLineTooLong = fmt.Errorf("line longer than %d bytes", maxLine)
+
+// serve accepts connections until the listener is closed, each in its own goroutine.
+func serve(ln net.Listener, r *room) error {
+	var delay time.Duration // how long to back off after a failed Accept
+	for {
+		conn, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			log.Printf("chat: accept: %v; retrying in %v", err, delay)
+			time.Sleep(delay)
+			continue
+		}
+		delay = 0
+		go handle(conn, r)
+	}
+}
+
+// handle runs one client's session: it asks for a name, joins the room, and relays
+// every line the client sends until the client leaves. It is the client's reader; its
+// writer is a second goroutine that owns all writes to the connection.
+func handle(conn net.Conn, r *room) {
+	defer conn.Close()
+	out := make(chan string, queueSize)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		writeLines(conn, out)
+	}()
+	// The writer stops when its queue is closed, after writing what is left in it.
+	defer func() {
+		close(out)
+		<-written
+	}()
+
+	in := bufio.NewReaderSize(conn, maxLine+2) // room for the line and its "\r\n"
+	out <- "Welcome to budgetchat! What shall I call you?"
+	name, err := readLine(in)
+	if err != nil {
+		return // gone before joining: nobody hears of it
+	}
+	if !validName.MatchString(name) {
+		out <- "* Sorry, names are 1 to 32 letters or digits."
+		return
+	}
+	me := &member{name: name, out: out}
+	if !r.join(me) {
+		out <- "* Sorry, the name " + name + " is taken."
+		return
+	}
+	defer r.leave(me) // runs before the writer's queue is closed: defers run last first
+
+	for {
+		line, err := readLine(in)
+		if errors.Is(err, errLineTooLong) {
+			out <- fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
+			return
+		}
+		if err != nil {
+			return
+		}
+		if line != "" {
+			r.say(name, line)
+		}
+	}
+}
+
+// readLine returns the next line without its "\n" or "\r\n". The reader's buffer bounds
+// the line, so a client cannot make us hold more than maxLine bytes.
+func readLine(in *bufio.Reader) (string, error) {
+	line, err := in.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return "", errLineTooLong
+	}
+	if err != nil {
+		return "", err // io.EOF included: a last line without "\n" is dropped
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r"), nil
+}
+
+// writeLines writes every line queued on out, each followed by "\n", until out is
+// closed. Lines queued together go out in one write. After a write fails it closes the
+// connection, which ends the reader's session, and keeps draining out so that nobody
+// sending to this client ever blocks on it.
+func writeLines(conn net.Conn, out <-chan string) {
+	w := bufio.NewWriter(conn)
+	var err error
+	for line := range out {
+		if err != nil {
+			continue
+		}
+		w.WriteString(line)
+		w.WriteByte('\n')
+		if len(out) == 0 {
+			err = w.Flush()
+		}
+		if err != nil {
+			conn.Close()
+		}
+	}
+	if err == nil {
+		w.Flush()
+	}
+}
