@@ -280,7 +280,7 @@ func startServer(ctx context.Context, lesson Lesson, sc Scenario, bin string, op
 	if err != nil {
 		return nil, err
 	}
-	flags := append(append([]string{}, lesson.Flags...), sc.Flags...)
+	flags := scaleDurations(append(append([]string{}, lesson.Flags...), sc.Flags...), opts.Scale)
 	var argv []string
 	if bin != "" {
 		argv = append([]string{bin, "-addr", addr}, flags...)
@@ -292,6 +292,24 @@ func startServer(ctx context.Context, lesson Lesson, sc Scenario, bin string, op
 		argv = target.ShellCommand(target.Expand(command, addr))
 	}
 	return target.Start(ctx, argv, addr, time.Duration(float64(10*time.Second)*opts.Scale))
+}
+
+// scaleDurations stretches every flag value that is a duration ("-idle-timeout 1s" or
+// "-idle-timeout=1s") by the time scale, so that a slow machine gets longer timeouts on
+// the server as well as in the checker.
+func scaleDurations(flags []string, scale float64) []string {
+	out := make([]string, len(flags))
+	for i, f := range flags {
+		name, value, hasValue := strings.Cut(f, "=")
+		if d, err := time.ParseDuration(value); hasValue && err == nil {
+			out[i] = name + "=" + time.Duration(float64(d)*scale).String()
+		} else if d, err := time.ParseDuration(f); err == nil && i > 0 && strings.HasPrefix(flags[i-1], "-") {
+			out[i] = time.Duration(float64(d) * scale).String()
+		} else {
+			out[i] = f
+		}
+	}
+	return out
 }
 
 // protect runs a scenario, turning a panic in the checker's own code into a failure that
