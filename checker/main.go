@@ -28,6 +28,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"check", "check a lesson's server (the default)", runCheck},
+		{"progress", "show every lesson with pass or fail", runProgress},
+		{"hint", "show a lesson's hints, one at a time", runHint},
+		{"watch", "re-run a lesson's check whenever one of its files is saved", runWatch},
+		{"load", "load-test a chat server and report throughput and latency", runLoad},
 	}
 }
 
