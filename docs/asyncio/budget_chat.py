@@ -13,8 +13,13 @@ import asyncio
 import re
 import sys
 
-MAX_LINE = 4096  # longest line we accept, not counting the "\n"
+MAX_LINE = 4096  # longest line we accept, not counting its "\n" or "\r\n"
 NAME_RE = re.compile(r"[A-Za-z0-9]{1,32}")
+
+# The server's fixed lines, as docs/protocol.md gives them for lesson 04.
+WELCOME = b"Welcome to budgetchat! What shall I call you?\n"
+BAD_NAME = b"* Sorry, names are 1 to 32 letters or digits.\n"
+TOO_LONG = f"* Sorry, lines are at most {MAX_LINE} bytes.\n".encode()
 
 # clients maps each joined member's name to its writer. No lock guards it: all
 # handlers run on one event-loop thread, and code between two awaits runs
@@ -22,17 +27,28 @@ NAME_RE = re.compile(r"[A-Za-z0-9]{1,32}")
 clients: dict[str, asyncio.StreamWriter] = {}
 
 
+class LineTooLong(Exception):
+    """The client sent a line longer than MAX_LINE bytes."""
+
+
 async def read_line(reader: asyncio.StreamReader) -> str | None:
-    """Return the next line without its "\\n" (or "\\r\\n"), or None if the client is gone."""
+    """Return the next line without its "\\n" (or "\\r\\n"), or None if the client is gone.
+
+    Raises LineTooLong for a line longer than MAX_LINE bytes.
+    """
     try:
         raw = await reader.readuntil(b"\n")
-    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-        # EOF before a full line, a line longer than MAX_LINE, or a reset:
-        # all of them end the session.
+    except asyncio.LimitOverrunError:
+        # No "\n" within the stream's limit (MAX_LINE + 1, room for a "\r").
+        raise LineTooLong from None
+    except (asyncio.IncompleteReadError, ConnectionError):
+        # EOF before a full line (an unfinished last line is dropped), or a reset.
         return None
     line = raw[:-1]
     if line.endswith(b"\r"):
         line = line[:-1]
+    if len(line) > MAX_LINE:
+        raise LineTooLong
     return line.decode("utf-8", errors="replace")
 
 
@@ -57,22 +73,22 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
     """Run one client's session: ask for a name, join, relay lines, leave."""
     name = None
     try:
-        writer.write(b"Welcome to budgetchat! What shall I call you?\n")
+        writer.write(WELCOME)
         await writer.drain()
 
         requested = await read_line(reader)
         if requested is None:
             return  # left before joining: nobody is told
         if not NAME_RE.fullmatch(requested):
-            writer.write(b"* Sorry, that name is not allowed.\n")
+            writer.write(BAD_NAME)
             return
         if requested in clients:
-            writer.write(b"* Sorry, that name is taken.\n")
+            writer.write(f"* Sorry, the name {requested} is taken.\n".encode())
             return
 
         # No await between the check above and the insert below, so no other
         # handler can take the same name in between.
-        others = ", ".join(clients)
+        others = ", ".join(sorted(clients))
         clients[requested] = writer
         name = requested
         writer.write(f"* The room contains: {others}\n".encode())
@@ -80,7 +96,10 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
         await writer.drain()
 
         while (line := await read_line(reader)) is not None:
-            await broadcast(f"[{name}] {line}\n", sender=name)
+            if line:  # an empty line is ignored
+                await broadcast(f"[{name}] {line}\n", sender=name)
+    except LineTooLong:
+        writer.write(TOO_LONG)  # sent before the close below; a member then leaves
     except ConnectionError:
         pass
     finally:
@@ -95,7 +114,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
 
 
 async def main(host: str, port: int) -> None:
-    server = await asyncio.start_server(handle, host, port, limit=MAX_LINE)
+    # The limit leaves room for a "\r" before the "\n"; read_line checks the rest.
+    server = await asyncio.start_server(handle, host, port, limit=MAX_LINE + 1)
     print(f"budget_chat: listening on {host}:{port}", file=sys.stderr, flush=True)
     async with server:
         await server.serve_forever()

@@ -22,6 +22,9 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
 
 var errLineTooLong = fmt.Errorf("line longer than %d bytes", maxLine)
 
+// lineTooLong is the reply to a line longer than maxLine, just before the server closes.
+var lineTooLong = fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
+
 // serve accepts connections until the listener is closed, each in its own goroutine.
 func serve(ln net.Listener, r *room) error {
 	var delay time.Duration // how long to back off after a failed Accept
@@ -62,6 +65,9 @@ func handle(conn net.Conn, r *room) {
 	out <- "Welcome to budgetchat! What shall I call you?"
 	name, err := readLine(in)
 	if err != nil {
+		if errors.Is(err, errLineTooLong) {
+			out <- lineTooLong
+		}
 		return // gone before joining: nobody hears of it
 	}
 	if !validName.MatchString(name) {
@@ -78,7 +84,7 @@ func handle(conn net.Conn, r *room) {
 	for {
 		line, err := readLine(in)
 		if errors.Is(err, errLineTooLong) {
-			out <- fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
+			out <- lineTooLong
 			return
 		}
 		if err != nil {
@@ -100,7 +106,13 @@ func readLine(in *bufio.Reader) (string, error) {
 	if err != nil {
 		return "", err // io.EOF included: a last line without "\n" is dropped
 	}
-	return strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r"), nil
+	text := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
+	if len(text) > maxLine {
+		// The buffer has room for a "\r\n" ending, so a line one byte too long that
+		// ends in a bare "\n" still fits in it.
+		return "", errLineTooLong
+	}
+	return text, nil
 }
 
 // writeLines writes every line queued on out, each followed by "\n", until out is
