@@ -44,6 +44,9 @@ type Options struct {
 	Scale   float64 // stretch every deadline by this factor; 0 means 1
 	WorkDir string  // where built binaries go; empty means a temporary directory
 
+	// FailFast stops at the first failing scenario, for a quick overview of a lesson.
+	FailFast bool
+
 	// OnResult, if set, is called as each scenario finishes, for live output.
 	OnResult func(Result)
 	// OnReady, if set, is called once the server is built, before the first scenario.
@@ -152,6 +155,9 @@ func Run(ctx context.Context, lesson Lesson, opts Options) (*Report, error) {
 			report.Results = append(report.Results, res)
 			if opts.OnResult != nil {
 				opts.OnResult(res)
+			}
+			if opts.FailFast && res.Status == Fail {
+				return report, nil
 			}
 		}
 	}
@@ -301,15 +307,28 @@ func scaleDurations(flags []string, scale float64) []string {
 	out := make([]string, len(flags))
 	for i, f := range flags {
 		name, value, hasValue := strings.Cut(f, "=")
-		if d, err := time.ParseDuration(value); hasValue && err == nil {
-			out[i] = name + "=" + time.Duration(float64(d)*scale).String()
-		} else if d, err := time.ParseDuration(f); err == nil && i > 0 && strings.HasPrefix(flags[i-1], "-") {
-			out[i] = time.Duration(float64(d) * scale).String()
-		} else {
+		switch {
+		case hasValue && isDuration(value):
+			out[i] = name + "=" + stretch(value, scale)
+		case !hasValue && i > 0 && strings.HasPrefix(flags[i-1], "-") && isDuration(f):
+			out[i] = stretch(f, scale)
+		default:
 			out[i] = f
 		}
 	}
 	return out
+}
+
+// isDuration reports whether s is a duration with a unit ("500ms", "1s"). A bare number
+// such as "0" parses as a duration too, but it is a count or a rate, not a time.
+func isDuration(s string) bool {
+	_, err := time.ParseDuration(s)
+	return err == nil && strings.ContainsAny(s, "nuµmsh")
+}
+
+func stretch(s string, scale float64) string {
+	d, _ := time.ParseDuration(s)
+	return time.Duration(float64(d) * scale).String()
 }
 
 // protect runs a scenario, turning a panic in the checker's own code into a failure that

@@ -12,8 +12,8 @@ func TestScaleDurations(t *testing.T) {
 		assert.Equal(t, []string{"-idle-timeout", "2s", "-name-timeout=1s"}, got)
 	})
 	t.Run("leaves other values alone", func(t *testing.T) {
-		got := scaleDurations([]string{"-queue", "16", "-log-format=json"}, 3)
-		assert.Equal(t, []string{"-queue", "16", "-log-format=json"}, got)
+		got := scaleDurations([]string{"-queue", "16", "-log-format=json", "-rate", "0", "-burst=0"}, 3)
+		assert.Equal(t, []string{"-queue", "16", "-log-format=json", "-rate", "0", "-burst=0"}, got)
 	})
 }
 
