@@ -5,6 +5,10 @@
 // Usage:
 //
 //	checker [check] -lesson 04 [-solution] [-run NAME] [-seed N] ...
+//	checker progress
+//	checker hint -lesson 04 [-all | -reset | -n K]
+//	checker watch -lesson 04
+//	checker diff -lesson 04
 //	checker help
 //
 // See docs/checker.md for the whole contract, including servers in other languages.
@@ -13,25 +17,38 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
+// stdio is where a command reads and writes: the process's own streams, or a test's
+// buffers.
+type stdio struct {
+	in    io.Reader
+	out   io.Writer
+	err   io.Writer
+	tty   bool // out is a terminal: failures after the first are shown briefly
+	color bool // out is a terminal that wants colour (NO_COLOR unset)
+}
+
 // command is one sub-command of the checker.
 type command struct {
 	name  string
 	usage string
-	run   func(ctx context.Context, args []string) int
+	run   func(ctx context.Context, args []string, sio stdio) int
 }
 
 func commands() []command {
 	return []command{
-		{"check", "check a lesson's server (the default)", runCheck},
+		{"check", "check a lesson's server (the default); with no lesson, the first that does not pass yet", runCheck},
 		{"progress", "show every lesson with pass or fail", runProgress},
 		{"hint", "show a lesson's hints, one at a time", runHint},
 		{"watch", "re-run a lesson's check whenever one of its files is saved", runWatch},
-		{"load", "load-test a chat server and report throughput and latency", runLoad},
+		{"diff", "show your lesson's code against the reference solution", runDiff},
+		{"load", "load-test a chat server and report throughput and latency",
+			func(ctx context.Context, args []string, _ stdio) int { return runLoad(ctx, args) }},
 	}
 }
 
@@ -40,24 +57,35 @@ func main() {
 	// closed and its server's process group stopped before the checker exits.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(dispatch(ctx, os.Args[1:]))
+	tty := isTerminal(os.Stdout)
+	color := tty && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	sio := stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, tty: tty, color: color}
+	os.Exit(dispatch(ctx, os.Args[1:], sio))
 }
 
-func dispatch(ctx context.Context, args []string) int {
+// dispatch runs the sub-command named by args[0], or check when args[0] is a flag or a
+// lesson.
+func dispatch(ctx context.Context, args []string, sio stdio) int {
 	if len(args) > 0 {
 		for _, c := range commands() {
 			if args[0] == c.name {
-				return c.run(ctx, args[1:])
+				return c.run(ctx, args[1:], sio)
 			}
 		}
 		if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-			fmt.Println("usage: checker [command] [flags]\n\ncommands:")
+			fmt.Fprintln(sio.out, "usage: checker [command] [flags]\n\ncommands:")
 			for _, c := range commands() {
-				fmt.Printf("  %-10s %s\n", c.name, c.usage)
+				fmt.Fprintf(sio.out, "  %-10s %s\n", c.name, c.usage)
 			}
-			fmt.Println("\nrun 'checker COMMAND -h' for a command's flags")
-			return 0
+			fmt.Fprintln(sio.out, "\nrun 'checker COMMAND -h' for a command's flags; docs/checker.md has the whole contract")
+			return exitPass
 		}
 	}
-	return runCheck(ctx, args)
+	return runCheck(ctx, args, sio)
+}
+
+// isTerminal reports whether f is a terminal rather than a file or a pipe.
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

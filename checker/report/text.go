@@ -1,5 +1,5 @@
 // Package report writes a lesson's results for people (text, with colour on a terminal)
-// and for machines (JSON).
+// and for machines (JSON for autograders, JUnit XML for CI).
 package report
 
 import (
@@ -19,6 +19,8 @@ type Text struct {
 	// Verbose shows every failure in full; otherwise failures after the first are
 	// shown briefly, so the first thing to fix stands out.
 	Verbose bool
+	// Help, if set, is printed after the summary of a failing check: where to get help.
+	Help string
 
 	failures int
 }
@@ -49,7 +51,9 @@ func (t *Text) Result(res scenario.Result) {
 		t.failures++
 		fmt.Fprintf(t.W, "%s\n", indent(res.Message, "        "))
 		if res.Hint != "" {
-			fmt.Fprintf(t.W, "        %s %s\n", t.paint("36", "hint:"), res.Hint)
+			// The hint is wrapped so that it reads as a paragraph under the failure,
+			// its continuation lines aligned after "hint: ".
+			fmt.Fprintf(t.W, "        %s %s\n", t.paint("36", "hint:"), wrap(res.Hint, hintWidth, "              "))
 		}
 		if t.failures > 1 && !t.Verbose {
 			if t.Rerun != nil {
@@ -58,7 +62,8 @@ func (t *Text) Result(res scenario.Result) {
 			return
 		}
 		if res.Transcript != "" {
-			fmt.Fprintf(t.W, "      transcript (seconds since the scenario began; → sent, ← received):\n%s", res.Transcript)
+			fmt.Fprintf(t.W, "      transcript (seconds since the scenario began; → sent, ← received, · noted):\n%s\n",
+				indent(res.Transcript, "    "))
 		}
 		if out := strings.TrimSpace(res.Server); out != "" {
 			fmt.Fprintf(t.W, "      the server printed:\n%s\n", indent(lastLines(out, 40), "        | "))
@@ -72,14 +77,47 @@ func (t *Text) Result(res scenario.Result) {
 // Summary writes the closing line: how many passed, failed and were skipped.
 func (t *Text) Summary(r *scenario.Report) {
 	line := fmt.Sprintf("%d passed, %d failed", r.Count(scenario.Pass), r.Count(scenario.Fail))
-	if n := r.Count(scenario.Skip); n > 0 {
-		line += fmt.Sprintf(", %d skipped", n)
+	skipped := r.Count(scenario.Skip)
+	if skipped > 0 {
+		line += fmt.Sprintf(", %d skipped", skipped)
 	}
 	if r.Passed() {
 		fmt.Fprintf(t.W, "lesson %02d: %s\n", r.Lesson.Number, t.paint("32", line))
-		return
+	} else {
+		fmt.Fprintf(t.W, "lesson %02d: %s\n", r.Lesson.Number, t.paint("31", line))
 	}
-	fmt.Fprintf(t.W, "lesson %02d: %s\n", r.Lesson.Number, t.paint("31", line))
+	if skipped > 0 && r.Target.Addr != "" {
+		fmt.Fprintf(t.W, "  (the %d skipped need to start or signal the server themselves, which attach mode cannot do:\n"+
+			"   check without ADDR to include them)\n", skipped)
+	}
+	if !r.Passed() && t.Help != "" {
+		fmt.Fprintln(t.W, t.Help)
+	}
+}
+
+// hintWidth is where hints are wrapped: short enough for a narrow terminal, after the
+// indent, and long enough that most hints take one or two lines.
+const hintWidth = 88
+
+// wrap breaks s into lines of at most width bytes at spaces, and starts every line after
+// the first with prefix. A word longer than width stays whole.
+func wrap(s string, width int, prefix string) string {
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(s) {
+		switch {
+		case i == 0:
+		case n+1+len(word) > width:
+			b.WriteString("\n" + prefix)
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += len(word)
+	}
+	return b.String()
 }
 
 func (t *Text) paint(code, s string) string {
