@@ -271,14 +271,14 @@ func prepareAttach(ctx context.Context, cfg checkConfig, lesson scenario.Lesson,
 		case sc.NeedsProcess:
 			process = append(process, sc.Name)
 		case len(sc.Flags) > 0:
-			own = append(own, fmt.Sprintf("%s (%s)", sc.Name, strings.Join(sc.Flags, " ")))
+			own = append(own, sc.Name)
 		}
 	}
 	if len(process) > 0 {
 		fmt.Fprintf(sio.out, "  skipped in attach mode, because they signal or restart the server: %s\n", strings.Join(process, ", "))
 	}
 	if len(own) > 0 {
-		fmt.Fprintf(sio.out, "  these scenarios expect extra flags that a running server cannot change, and may fail: %s\n", strings.Join(own, "; "))
+		fmt.Fprintf(sio.out, "  skipped in attach mode, because they need the server started with flags of their own: %s\n", strings.Join(own, ", "))
 	}
 
 	d := net.Dialer{Timeout: time.Duration(float64(2*time.Second) * cfg.scale)}

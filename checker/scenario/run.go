@@ -198,6 +198,11 @@ func runOne(ctx context.Context, lesson Lesson, sc Scenario, bin string, opts Op
 		res.Message = "needs to control the server process (signals, exit status), which attach mode cannot do"
 		return res
 	}
+	if opts.Target.Addr != "" && len(sc.Flags) > 0 {
+		res.Status = Skip
+		res.Message = "needs a server started with its own flags (" + strings.Join(sc.Flags, " ") + "), which attach mode cannot do"
+		return res
+	}
 
 	log := client.NewLog()
 	env := &Env{Rand: rand.New(rand.NewSource(seed ^ nameHash(sc.Name))), Scale: opts.Scale, Log: log}
