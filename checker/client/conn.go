@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -186,12 +185,7 @@ func (c *Conn) ReadFull(n int) ([]byte, error) {
 	deadline := start.Add(c.step)
 	for len(c.pending) < n {
 		if err := c.fill(deadline); err != nil {
-			want := fmt.Sprintf("%d bytes", n)
-			e := c.waitError(want, err, start).(*Error)
-			if len(c.pending) > 0 {
-				e.Got = fmt.Sprintf("%d of them, then %s", len(c.pending), strings.TrimPrefix(e.Got, "only "))
-			}
-			return nil, e
+			return nil, c.waitError(fmt.Sprintf("%d bytes", n), err, start)
 		}
 	}
 	out := c.pending[:n:n]
@@ -227,7 +221,8 @@ func (c *Conn) ExpectClosed() error {
 		}
 		if isTimeout(err) {
 			return &Error{Client: c.name, Want: "the server to close the connection", Got: "nothing: the connection stayed open",
-				Waited: time.Since(start)}
+				Waited: time.Since(start).Round(time.Millisecond),
+				Hint:   "the server kept the connection open where it should have closed it (in Go, conn.Close(), often as defer conn.Close() in the handler)"}
 		}
 		return nil
 	}
@@ -242,19 +237,21 @@ func (c *Conn) Pending() string { return string(c.pending) }
 
 func (c *Conn) waitError(want string, err error, start time.Time) error {
 	e := &Error{Client: c.name, Want: want, Waited: time.Since(start).Round(time.Millisecond)}
+	var then string
 	switch {
 	case isTimeout(err):
-		e.Got = "nothing"
-		if len(c.pending) > 0 {
-			e.Got = "only " + Quote(string(c.pending), 200) + " (no \\n yet)"
-		}
+		then = "nothing more"
 	case errors.Is(err, io.EOF):
-		e.Got = "the server closed the connection"
-		if len(c.pending) > 0 {
-			e.Got = "only " + Quote(string(c.pending), 200) + ", then the server closed the connection"
-		}
+		then = "a closed connection (the server closed it)"
 	default:
-		e.Got = "a connection error: " + describe(err)
+		then = "a connection error: " + describe(err)
+	}
+	e.Got = then
+	if isTimeout(err) {
+		e.Got = "nothing"
+	}
+	if len(c.pending) > 0 {
+		e.Got = fmt.Sprintf("only %d bytes, %s, then %s", len(c.pending), Quote(string(c.pending), 100), then)
 	}
 	return e
 }

@@ -71,7 +71,7 @@ func TestReadLine(t *testing.T) {
 		c, _ := serverScript(t, time.Second, func(conn net.Conn) {})
 		_, err := c.ReadLine()
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "closed the connection")
+		assert.Contains(t, err.Error(), "the server closed it")
 	})
 
 	t.Run("refuses to buffer a line without end", func(t *testing.T) {
@@ -138,4 +138,22 @@ func TestLogRender(t *testing.T) {
 	out := log.Render([]string{"alice"}, 1, 10)
 	assert.Less(t, strings.Index(out, "alice:"), strings.Index(out, "bob:"), "the client in focus comes first")
 	assert.Contains(t, out, `"y\n"`, "the client in focus is shown in full")
+}
+
+func TestCaret(t *testing.T) {
+	t.Run("points under the first wrong byte of short strings", func(t *testing.T) {
+		out := caret("hello\n", "hellO\n")
+		lines := strings.Split(out, "\n")
+		require.Len(t, lines, 3)
+		assert.Equal(t, strings.Index(lines[1], "O"), strings.Index(lines[2], "^"))
+	})
+	t.Run("shows a window around the difference in long data", func(t *testing.T) {
+		want := strings.Repeat("a", 1000) + "b" + strings.Repeat("a", 1000)
+		got := strings.Repeat("a", 1000) + "X" + strings.Repeat("a", 1000)
+		out := caret(want, got)
+		assert.Contains(t, out, "first difference at byte 1000")
+		lines := strings.Split(out, "\n")
+		assert.Less(t, len(lines[1]), 100, "the window is short")
+		assert.Equal(t, strings.IndexRune(lines[1], 'X'), strings.Index(lines[2], "^")+len("…")-1)
+	})
 }

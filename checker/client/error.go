@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Error is an expectation that did not hold. It names the wait: who waited, for what,
@@ -64,17 +65,35 @@ func Failf(client, want, gotFormat string, args ...any) error {
 	return &Error{Client: client, Want: want, Got: fmt.Sprintf(gotFormat, args...)}
 }
 
-// caret marks the first byte where got differs from want, under both strings.
+// caret marks the first byte where got differs from want, under both strings. Long
+// strings are cut to a window around that byte.
 func caret(want, got string) string {
 	i := 0
 	for i < len(want) && i < len(got) && want[i] == got[i] {
 		i++
 	}
-	w, g := Quote(want, 0), Quote(got, 0)
-	// Quote escapes bytes, so find the column through the quoted prefix.
-	col := len(Quote(got[:i], 0)) - 1
-	if len(w) > 200 || len(g) > 200 {
-		return fmt.Sprintf("  first difference at byte %d", i)
+	const context = 24
+	from := max(0, i-context)
+	// The caret goes under the byte after the quoted prefix got[from:i]: count columns,
+	// not bytes, since Quote keeps printable UTF-8 and "…" is one column wide.
+	prefix := Quote(got[from:min(i, len(got))], 0)
+	col := utf8.RuneCountInString(prefix) - 1
+	if from > 0 {
+		col++
 	}
-	return fmt.Sprintf("  want: %s\n  got:  %s\n        %s^ first difference at byte %d", w, g, strings.Repeat(" ", col), i)
+	return fmt.Sprintf("  want: %s\n  got:  %s\n        %s^ first difference at byte %d",
+		window(want, from, i+context), window(got, from, i+context), strings.Repeat(" ", col), i)
+}
+
+// window quotes s[from:to], with "…" where it was cut.
+func window(s string, from, to int) string {
+	from, to = min(from, len(s)), min(to, len(s))
+	q := Quote(s[from:to], 0)
+	if from > 0 {
+		q = "…" + q
+	}
+	if to < len(s) {
+		q += "…"
+	}
+	return q
 }

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gochat-course/gochat/checker/client"
@@ -129,6 +130,8 @@ func echoConcurrent(env *scenario.Env) error {
 	return silent.ExpectBytes([]byte("typing slowly\n"), `"typing slowly\n" back`)
 }
 
+// echoCrowd has 200 clients connected at the same time: each gets its echo while all the
+// others are still connected, and only then do they all half-close.
 func echoCrowd(env *scenario.Env) error {
 	const n = 200
 	// Each client gets different data, so one client's bytes arriving at another would
@@ -137,16 +140,37 @@ func echoCrowd(env *scenario.Env) error {
 	for i := range payloads {
 		payloads[i] = append([]byte(fmt.Sprintf("client %d:", i)), randomBytes(env, 1024)...)
 	}
+	// echoed is a barrier: it closes once every client has had its echo, or given up.
+	var pending sync.WaitGroup
+	pending.Add(n)
+	echoed := make(chan struct{})
+	go func() {
+		pending.Wait()
+		close(echoed)
+	}()
 	return crowd(env, "client", n, 0, func(i int, c *client.Conn) error {
-		if err := c.Send(string(payloads[i])); err != nil {
+		err := echoOwnPayload(c, payloads[i])
+		pending.Done()
+		if err != nil {
 			return err
+		}
+		select {
+		case <-echoed:
+		case <-time.After(c.Step()):
+			return client.WithHint(client.Failf(c.Name(), "the other clients to get their echoes while this one stays connected",
+				"they were still waiting after %s", c.Step()),
+				"step 2: a server that serves one connection at a time never reaches the others while this one is open")
 		}
 		if err := c.CloseWrite(); err != nil {
 			return err
 		}
-		if err := c.ExpectBytes(payloads[i], fmt.Sprintf("its own %d bytes back", len(payloads[i]))); err != nil {
-			return err
-		}
 		return c.ExpectClosed()
 	})
+}
+
+func echoOwnPayload(c *client.Conn, payload []byte) error {
+	if err := c.Send(string(payload)); err != nil {
+		return err
+	}
+	return c.ExpectBytes(payload, fmt.Sprintf("its own %d bytes back", len(payload)))
 }

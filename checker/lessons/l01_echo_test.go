@@ -15,6 +15,11 @@ func TestLesson01(t *testing.T) {
 			FailsOn: "concurrent",
 		},
 		{
+			Name: "serves a crowd one client at a time", File: "server.go",
+			Edits:   []selftest.Edit{{Old: "go handle(conn)", New: "handle(conn)"}},
+			FailsOn: "crowd",
+		},
+		{
 			Name: "echoes one read and stops", File: "server.go",
 			Edits: []selftest.Edit{{
 				Old: "if _, err := io.Copy(conn, conn); err != nil {",

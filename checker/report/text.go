@@ -55,7 +55,7 @@ func (t *Text) Result(res scenario.Result) {
 			// its continuation lines aligned after "hint: ".
 			fmt.Fprintf(t.W, "        %s %s\n", t.paint("36", "hint:"), wrap(res.Hint, hintWidth, "              "))
 		}
-		if t.failures > 1 && !t.Verbose {
+		if t.failures > 1 && !t.Verbose && !res.ServerFault {
 			if t.Rerun != nil {
 				fmt.Fprintf(t.W, "        details: %s\n", t.Rerun(res.Scenario, res.Seed))
 			}
@@ -66,7 +66,7 @@ func (t *Text) Result(res scenario.Result) {
 				indent(res.Transcript, "    "))
 		}
 		if out := strings.TrimSpace(res.Server); out != "" {
-			fmt.Fprintf(t.W, "      the server printed:\n%s\n", indent(lastLines(out, 40), "        | "))
+			fmt.Fprintf(t.W, "      the server printed:\n%s\n", indent(relevantOutput(out, 40), "        | "))
 		}
 		if t.Rerun != nil {
 			fmt.Fprintf(t.W, "      rerun just this: %s\n", t.Rerun(res.Scenario, res.Seed))
@@ -129,6 +129,27 @@ func (t *Text) paint(code, s string) string {
 
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}
+
+// relevantOutput picks what a learner should see of the server's output: from the first
+// data race report or panic when there is one (their headers name the goroutines and
+// lines), otherwise the last n lines.
+func relevantOutput(s string, n int) string {
+	for _, marker := range []string{"WARNING: DATA RACE", "panic: ", "fatal error: "} {
+		if i := strings.Index(s, marker); i >= 0 {
+			start := strings.LastIndex(s[:i], "\n") + 1
+			lines := strings.Split(s[start:], "\n")
+			if len(lines) > 2*n {
+				lines = append(lines[:2*n], fmt.Sprintf("[... %d more lines ...]", len(lines)-2*n))
+			}
+			prefix := ""
+			if start > 0 {
+				prefix = fmt.Sprintf("[... %d earlier lines ...]\n", strings.Count(s[:start], "\n"))
+			}
+			return prefix + strings.Join(lines, "\n")
+		}
+	}
+	return lastLines(s, n)
 }
 
 func lastLines(s string, n int) string {

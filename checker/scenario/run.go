@@ -75,6 +75,13 @@ type Result struct {
 	Transcript string        // the clients' transcript, cut for a terminal
 	FullLog    *client.Log   // the whole transcript, for -transcript
 	Server     string        // what the server printed during the scenario
+
+	// ServerFault is set when the server crashed or reported a data race: its output,
+	// not the protocol, is then what the learner must read first.
+	ServerFault bool
+	// NotStarted is set when no server could be started or reached for this scenario;
+	// the later scenarios are not run, since they would fail the same way.
+	NotStarted bool
 }
 
 // Report is the outcome of checking one lesson.
@@ -152,11 +159,15 @@ func Run(ctx context.Context, lesson Lesson, opts Options) (*Report, error) {
 				return report, ctx.Err()
 			}
 			res := runOne(ctx, lesson, sc, bin, opts, opts.Seed+int64(i))
+			if ctx.Err() != nil {
+				// Interrupted: this scenario's result says nothing about the server.
+				return report, ctx.Err()
+			}
 			report.Results = append(report.Results, res)
 			if opts.OnResult != nil {
 				opts.OnResult(res)
 			}
-			if opts.FailFast && res.Status == Fail {
+			if opts.FailFast && res.Status == Fail || res.NotStarted {
 				return report, nil
 			}
 		}
@@ -181,6 +192,16 @@ func selectScenarios(lesson Lesson, pattern string) ([]Scenario, error) {
 		}
 	}
 	if len(out) == 0 {
+		var near []string
+		for _, name := range names {
+			if strings.Contains(name, pattern) {
+				near = append(near, name)
+			}
+		}
+		if len(near) > 0 {
+			return nil, fmt.Errorf("no scenario of lesson %02d is called %q (-run matches whole names); did you mean %s? Or use %q",
+				lesson.Number, pattern, strings.Join(near, " or "), pattern+".*")
+		}
 		return nil, fmt.Errorf("no scenario of lesson %02d is called %q; its scenarios are: %s",
 			lesson.Number, pattern, strings.Join(names, ", "))
 	}
@@ -210,7 +231,8 @@ func runOne(ctx context.Context, lesson Lesson, sc Scenario, bin string, opts Op
 
 	proc, err := startServer(ctx, lesson, sc, bin, opts)
 	if err != nil {
-		res.Status, res.Message = Fail, err.Error()
+		res.Status, res.Message, res.NotStarted = Fail, err.Error(), true
+		res.Message += "\n(the remaining scenarios were not run: they would fail the same way)"
 		return res
 	}
 	env.Server = proc
@@ -254,6 +276,7 @@ func runOne(ctx context.Context, lesson Lesson, sc Scenario, bin string, opts Op
 	case proc != nil && proc.Panicked():
 		res.Status = Fail
 		res.Message = "the server panicked (see its output below)"
+		res.Hint = "fix the panic first: the first lines of the goroutine trace under \"panic:\" name the file and line where it happened"
 		if err != nil {
 			res.Message += "\nand then: " + err.Error()
 		}
@@ -273,6 +296,7 @@ func runOne(ctx context.Context, lesson Lesson, sc Scenario, bin string, opts Op
 	default:
 		res.Status = Pass
 	}
+	res.ServerFault = res.Status == Fail && proc != nil && (proc.Raced() || proc.Panicked() || crashed)
 	if res.Status == Fail {
 		if res.Hint == "" {
 			res.Hint = sc.Hint

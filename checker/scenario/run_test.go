@@ -29,6 +29,10 @@ func TestSelectScenarios(t *testing.T) {
 		assert.NoError(t, err)
 		assert.Len(t, got, 2)
 	})
+	t.Run("suggests whole names that contain a partial one", func(t *testing.T) {
+		_, err := selectScenarios(lesson, "ech")
+		assert.ErrorContains(t, err, `did you mean echo or echo-twice? Or use "ech.*"`)
+	})
 	t.Run("names the scenarios when nothing matches", func(t *testing.T) {
 		_, err := selectScenarios(lesson, "nope")
 		assert.ErrorContains(t, err, "echo, echo-twice, crowd")

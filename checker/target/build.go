@@ -33,6 +33,9 @@ func Build(ctx context.Context, dir, outDir, overlay string) (bin string, race b
 	if err == nil {
 		return bin, true, nil
 	}
+	if ctx.Err() != nil {
+		return "", false, fmt.Errorf("the build of %s was interrupted", pkg)
+	}
 	if !raceUnsupported(out) {
 		return "", false, fmt.Errorf("go build %s failed:\n%s", pkg, indent(out))
 	}

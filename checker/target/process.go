@@ -79,20 +79,29 @@ func (p *Process) waitListening(ctx context.Context, ready time.Duration) error 
 		select {
 		case <-p.done:
 			return fmt.Errorf("the server exited before it listened on %s (%s); its output:\n%s",
-				p.Addr, p.exitDescription(), indent(p.Output()))
+				p.Addr, p.exitDescription(), p.outputForMessage())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(delay):
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the server did not listen on %s within %s; is it using the -addr flag the checker passed? Its output:\n%s",
-				p.Addr, ready, indent(p.Output()))
+				p.Addr, ready, p.outputForMessage())
 		}
 	}
 }
 
 // Output is everything the server has printed so far (cut in the middle if long).
 func (p *Process) Output() string { return p.out.String() }
+
+// outputForMessage is the server's output for an error message, or a note that there
+// was none.
+func (p *Process) outputForMessage() string {
+	if out := p.Output(); strings.TrimSpace(out) != "" {
+		return indent(out)
+	}
+	return "    (it printed nothing)"
+}
 
 // Signal sends sig to the server process itself (not its group).
 func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
