@@ -1,0 +1,31 @@
+// Command chat is lesson 06's server: named rooms and commands such as /join and /msg,
+// on top of lesson 05's chat, where a client that stops reading is disconnected.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"os"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:7006", "the TCP address to listen on")
+	queue := flag.Int("queue", 256, "the most lines that may wait for one client")
+	flag.Parse()
+	if *queue < 1 {
+		fmt.Fprintln(os.Stderr, "chat: -queue must be at least 1")
+		os.Exit(2)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("chat: %v", err)
+	}
+	log.Printf("chat: listening on %s", ln.Addr())
+	s := &server{queue: *queue, reg: newRegistry()}
+	if err := s.serve(ln); err != nil {
+		log.Fatalf("chat: %v", err)
+	}
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// maxLine is the protocol's limit on one line, in bytes, not counting the line ending.
+const maxLine = 4096
+
+// validName is the rule for names: 1 to 32 letters or digits.
+var validName = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
+
+var errLineTooLong = fmt.Errorf("line longer than %d bytes", maxLine)
+
+// server is the chat server: its settings and its members and rooms.
+type server struct {
+	queue int // the most lines that may wait for one client's writer (-queue)
+	reg   *registry
+}
+
+// serve accepts connections until the listener is closed, each in its own goroutine.
+func (s *server) serve(ln net.Listener) error {
+	var delay time.Duration // how long to back off after a failed Accept
+	for {
+		conn, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			log.Printf("chat: accept: %v; retrying in %v", err, delay)
+			time.Sleep(delay)
+			continue
+		}
+		delay = 0
+		go s.handle(conn)
+	}
+}
+
+// handle runs one client's session: it asks for a name, joins the lobby, and obeys
+// every line the client sends until the client leaves. It is the client's reader; its
+// writer is a second goroutine that owns all writes to the connection.
+func (s *server) handle(conn net.Conn) {
+	defer conn.Close()
+	out := make(chan string, s.queue)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		writeLines(conn, out)
+	}()
+	// The writer stops when its queue is closed, after writing what is left in it.
+	defer func() {
+		close(out)
+		<-written
+	}()
+
+	in := bufio.NewReaderSize(conn, maxLine+2) // room for the line and its "\r\n"
+	out <- "Welcome to budgetchat! What shall I call you?"
+	name, err := readLine(in)
+	if errors.Is(err, errLineTooLong) {
+		out <- fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
+		return
+	}
+	if err != nil {
+		return // gone before joining: nobody hears of it
+	}
+	if !validName.MatchString(name) {
+		out <- "* Sorry, names are 1 to 32 letters or digits."
+		return
+	}
+	// From here on the registry queues lines for this client too, so every line goes
+	// through me.send, which never waits.
+	me := &member{name: name, out: out, conn: conn}
+	if !s.reg.join(me) {
+		out <- "* Sorry, the name " + name + " is taken."
+		return
+	}
+	// leave runs before the writer's queue is closed (defers run last first), so the
+	// registry never queues a line on a closed channel.
+	defer func() {
+		why := ""
+		if me.tooSlow.Load() {
+			why = "too slow"
+			log.Printf("chat: %s (%s) disconnected: too slow, more than %d lines waiting",
+				conn.RemoteAddr(), name, s.queue)
+		}
+		s.reg.leave(me, why)
+	}()
+
+	for {
+		line, err := readLine(in)
+		if errors.Is(err, errLineTooLong) {
+			me.send(fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine))
+			return
+		}
+		if err != nil {
+			return
+		}
+		if line != "" && s.obey(me, line) {
+			return // the client said /quit
+		}
+	}
+}
+
+// readLine returns the next line without its "\n" or "\r\n". The reader's buffer bounds
+// the line, so a client cannot make us hold more than maxLine bytes.
+func readLine(in *bufio.Reader) (string, error) {
+	line, err := in.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return "", errLineTooLong
+	}
+	if err != nil {
+		return "", err // io.EOF included: a last line without "\n" is dropped
+	}
+	text := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
+	if len(text) > maxLine {
+		// The buffer has room for maxLine bytes and "\r\n", so a line one byte too
+		// long that ends in a bare "\n" still fits in it.
+		return "", errLineTooLong
+	}
+	return text, nil
+}
+
+// writeLines writes every line queued on out, each followed by "\n", until out is
+// closed. Lines queued together go out in one write. After a write fails it closes the
+// connection, which ends the reader's session, and keeps draining out so that nobody
+// sending to this client ever blocks on it.
+func writeLines(conn net.Conn, out <-chan string) {
+	w := bufio.NewWriter(conn)
+	var err error
+	for line := range out {
+		if err != nil {
+			continue
+		}
+		w.WriteString(line)
+		w.WriteByte('\n')
+		if len(out) == 0 {
+			err = w.Flush()
+		}
+		if err != nil {
+			conn.Close()
+		}
+	}
+	if err == nil {
+		w.Flush()
+	}
+}
