@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -156,4 +157,16 @@ func TestCaret(t *testing.T) {
 		assert.Less(t, len(lines[1]), 100, "the window is short")
 		assert.Equal(t, strings.IndexRune(lines[1], 'X'), strings.Index(lines[2], "^")+len("…")-1)
 	})
+}
+
+func TestLogRenderLongHistory(t *testing.T) {
+	log := NewLog()
+	for i := 0; i < 1000; i++ {
+		log.Add("alice", Received, fmt.Sprintf("line %d\n", i))
+	}
+	out := log.Render([]string{"alice"}, 5, 5)
+	assert.Contains(t, out, `"line 0\n"`, "the beginning is kept")
+	assert.Contains(t, out, `"line 999\n"`, "the end is kept")
+	assert.Contains(t, out, "events left out")
+	assert.Less(t, strings.Count(out, "\n"), 70)
 }

@@ -57,7 +57,7 @@ func (l *Log) Events() []Event {
 }
 
 // Render formats the transcript for a person, client by client. The clients in focus (the
-// ones a failure names) come first and in full; the others follow, each cut to
+// ones a failure names) come first, nearly in full; the others follow, each cut to
 // perClient events, and at most maxClients clients are shown in all.
 func (l *Log) Render(focus []string, perClient, maxClients int) string {
 	byClient := map[string][]Event{}
@@ -78,23 +78,47 @@ func (l *Log) Render(focus []string, perClient, maxClients int) string {
 	shown := 0
 	for _, name := range order {
 		if shown == maxClients {
-			fmt.Fprintf(&b, "    ... and %d more clients (save the full transcript with -transcript FILE)\n", len(order)-shown)
+			fmt.Fprintf(&b, "    ... and %d more clients (the full transcript: TRANSCRIPT=file, or -transcript FILE)\n", len(order)-shown)
 			break
 		}
 		shown++
 		events := byClient[name]
 		fmt.Fprintf(&b, "    %s:\n", name)
-		limit := perClient
-		if inFocus[name] || limit <= 0 {
-			limit = len(events)
+		if inFocus[name] {
+			b.WriteString(renderFocused(events, maxFocused))
+			continue
 		}
 		for i, e := range events {
-			if i == limit {
-				fmt.Fprintf(&b, "      ... %d more events\n", len(events)-limit)
+			if i == perClient && perClient > 0 {
+				fmt.Fprintf(&b, "      ... %d more events\n", len(events)-perClient)
 				break
 			}
 			b.WriteString(formatEvent(e, false))
 		}
+	}
+	return b.String()
+}
+
+// maxFocused bounds the events shown for a client in focus: a flood can give one client
+// thousands, and what matters is how it began and how it ended.
+const maxFocused = 60
+
+// renderFocused shows all of a short history, or the first and last events of a long one.
+func renderFocused(events []Event, max int) string {
+	var b strings.Builder
+	if len(events) <= max {
+		for _, e := range events {
+			b.WriteString(formatEvent(e, false))
+		}
+		return b.String()
+	}
+	head, tail := max/3, max-max/3
+	for _, e := range events[:head] {
+		b.WriteString(formatEvent(e, false))
+	}
+	fmt.Fprintf(&b, "      ... %d events left out (the full transcript: TRANSCRIPT=file, or -transcript FILE)\n", len(events)-head-tail)
+	for _, e := range events[len(events)-tail:] {
+		b.WriteString(formatEvent(e, false))
 	}
 	return b.String()
 }
