@@ -22,9 +22,6 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
 
 var errLineTooLong = fmt.Errorf("line longer than %d bytes", maxLine)
 
-// lineTooLong is the reply to a line longer than maxLine, just before the server closes.
-var lineTooLong = fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
-
 // serve accepts connections until the listener is closed, each in its own goroutine.
 func serve(ln net.Listener, r *room) error {
 	var delay time.Duration // how long to back off after a failed Accept
@@ -66,7 +63,8 @@ func handle(conn net.Conn, r *room) {
 	// "Welcome to budgetchat! What shall I call you?" on out; never write to conn here,
 	// the writer goroutine does that. Then read the first line with readLine: it is the
 	// name. If reading fails, the client left before joining: return, and nobody hears
-	// of it (queue lineTooLong first if the error is errLineTooLong). If validName does
+	// of it (if the error is errLineTooLong, first queue
+	// "* Sorry, lines are at most 4096 bytes.", written with maxLine). If validName does
 	// not match the name, queue "* Sorry, names are 1 to 32 letters or digits." and
 	// return: the deferred calls above send what is queued, then close the connection.
 	var name string
@@ -84,7 +82,7 @@ func handle(conn net.Conn, r *room) {
 	for {
 		line, err := readLine(in)
 		if errors.Is(err, errLineTooLong) {
-			out <- lineTooLong
+			out <- fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
 			return
 		}
 		if err != nil {

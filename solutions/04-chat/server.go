@@ -22,9 +22,6 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
 
 var errLineTooLong = fmt.Errorf("line longer than %d bytes", maxLine)
 
-// lineTooLong is the reply to a line longer than maxLine, just before the server closes.
-var lineTooLong = fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
-
 // serve accepts connections until the listener is closed, each in its own goroutine.
 func serve(ln net.Listener, r *room) error {
 	var delay time.Duration // how long to back off after a failed Accept
@@ -64,10 +61,11 @@ func handle(conn net.Conn, r *room) {
 	in := bufio.NewReaderSize(conn, maxLine+2) // room for the line and its "\r\n"
 	out <- "Welcome to budgetchat! What shall I call you?"
 	name, err := readLine(in)
+	if errors.Is(err, errLineTooLong) {
+		out <- fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
+		return
+	}
 	if err != nil {
-		if errors.Is(err, errLineTooLong) {
-			out <- lineTooLong
-		}
 		return // gone before joining: nobody hears of it
 	}
 	if !validName.MatchString(name) {
@@ -84,7 +82,7 @@ func handle(conn net.Conn, r *room) {
 	for {
 		line, err := readLine(in)
 		if errors.Is(err, errLineTooLong) {
-			out <- lineTooLong
+			out <- fmt.Sprintf("* Sorry, lines are at most %d bytes.", maxLine)
 			return
 		}
 		if err != nil {
