@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+)
+
+// validName is the rule for names: 1 to 32 letters or digits.
+var validName = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
+
+// server is the chat server: its settings, its listener, its members and rooms, and the
+// two stages of its shutdown.
+type server struct {
+	queue        int                 // the most lines that may wait for one client's writer (-queue)
+	nameTimeout  time.Duration       // how long a new client has to send its name (-name-timeout)
+	idleTimeout  time.Duration       // how long a joined client may be silent unwarned (-idle-timeout)
+	idleGrace    time.Duration       // how long a warned client has to send a line (-idle-grace)
+	writeTimeout time.Duration       // how long one write to a client may take (-write-timeout)
+	maxLine      int                 // the longest line, not counting its ending (-max-line)
+	rate         float64             // lines per second a joined client may send; 0 is no limit (-rate)
+	burst        int                 // lines a joined client may send at once (-burst)
+	slots        *semaphore.Weighted // one unit per open connection (-max-clients)
+	reg          *registry
+	ln           net.Listener
+
+	reading     context.Context         // done when the shutdown stops all reading
+	stopReading context.CancelCauseFunc // called by shutdown
+	open        context.Context         // done when the shutdown has waited too long
+	closeAll    context.CancelFunc      // closes every connection at once
+}
+
+// serve accepts connections until the shutdown closes the listener, each in its own
+// goroutine in g that holds one of the slots until it ends. A client that finds no free
+// slot is told so and closed.
+func (s *server) serve(g *errgroup.Group) error {
+	var delay time.Duration // how long to back off after a failed Accept
+	for {
+		conn, err := s.ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			// Such as running out of file descriptors: back off (5ms doubling to 1s,
+			// as net/http does) instead of spinning or giving up.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			// TODO(step 2): a warning, with the error and the delay as attributes.
+			log.Printf("chat: accept: %v; retrying in %v", err, delay)
+			time.Sleep(delay)
+			continue
+		}
+		delay = 0
+		if !s.slots.TryAcquire(1) {
+			s.refuse(conn)
+			continue
+		}
+		g.Go(func() error {
+			s.handle(conn)
+			return nil
+		})
+	}
+}
+
+// refuse tells a client that the server is full and closes its connection. It runs in
+// the accept loop: one short line fits in a new connection's empty send buffer, so the
+// write does not wait, and the deadline bounds it in case it would.
+func (s *server) refuse(conn net.Conn) {
+	defer conn.Close()
+	// TODO(step 1): this connection ends here too: log it as every other one is logged
+	// (see handle), with the reason reasonServerFull, in place of this line.
+	log.Printf("chat: %s refused: the server is full", conn.RemoteAddr())
+	if err := conn.SetWriteDeadline(time.Now().Add(s.writeTimeout)); err != nil {
+		return
+	}
+	if _, err := io.WriteString(conn, "* Sorry, the server is full. Try again later.\n"); err != nil {
+		// TODO(step 2): a debug record, with the address and the error as attributes.
+		log.Printf("chat: %s: %v", conn.RemoteAddr(), err)
+	}
+}
+
+// handle runs one client's connection from accept to close, then frees its slot and
+// logs why the connection ended. Its goroutine is the client's reader; the writer is a
+// second goroutine that owns all writes to the connection, and that handle waits for.
+// During a shutdown it says goodbye last.
+func (s *server) handle(conn net.Conn) {
+	unwatch := s.watch(conn)
+	out := make(chan string, s.queue)
+	// The member exists before it has a name, so that the writer can mark it too slow.
+	me := &member{out: out, conn: conn}
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		writeLines(me, out, s.writeTimeout)
+	}()
+
+	joined, why := s.session(me)
+
+	// The order of what follows matters. The slot is freed first, so that a client who
+	// hears that this one left can take it at once. Leaving comes before the queue is
+	// closed, so the registry never queues a line on a closed channel (and once the
+	// registry is closed, leaving tells nobody). The goodbye comes after every line
+	// queued so far; the queue is ours alone now, so waiting for room in it is safe. The
+	// writer stops once its queue is closed, after writing what is left in it.
+	s.slots.Release(1)
+	if me.tooSlow.Load() {
+		why = reasonTooSlow
+	}
+	if joined {
+		s.reg.leave(me, why.told())
+	}
+	if s.reading.Err() != nil {
+		out <- goodbye
+	}
+	close(out)
+	<-written
+	unwatch()
+	conn.Close()
+
+	// TODO(step 1): every connection ends here, once: log it at info with
+	// slog.Info("connection ended", ...) and the attributes "addr" (the client's
+	// address, conn.RemoteAddr().String()), "name" (only if it joined) and "reason" (why).
+}
+
+// session speaks the protocol with one client: it asks for a name, joins the lobby, and
+// obeys every line the client sends, until the client goes or must go. It reports
+// whether the client joined and why it went, but it does not leave: handle does.
+func (s *server) session(me *member) (joined bool, why reason) {
+	lr := newLineReader(s.reading, me.conn, s.maxLine)
+	me.out <- "Welcome to budgetchat! What shall I call you?"
+	name, err := lr.readLine(s.nameTimeout)
+	// TODO(step 1): every return of session says why the session ended, with one of the
+	// reasons of reasons.go. Most of them still say "" (nothing): name them all.
+	switch {
+	case errors.Is(err, errShutdown):
+		return false, ""
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		me.out <- "* Sorry, you took too long to choose a name."
+		return false, ""
+	case errors.Is(err, errLineTooLong):
+		me.out <- s.tooLong()
+		return false, ""
+	case err != nil:
+		return false, "" // gone before joining: nobody hears of it
+	case !validName.MatchString(name):
+		me.out <- "* Sorry, names are 1 to 32 letters or digits."
+		return false, ""
+	}
+	// From here on the registry queues lines for this client too, so every line goes
+	// through me.send, which never waits.
+	me.name = name
+	if err := s.reg.join(me); errors.Is(err, errNameTaken) {
+		me.out <- "* Sorry, the name " + name + " is taken."
+		return false, ""
+	} else if err != nil {
+		return false, ""
+	}
+	// TODO(step 2): a debug record that the client joined, with its address and name.
+
+	var bucket *tokenBucket // nil when -rate is 0: no limit
+	if s.rate > 0 {
+		bucket = newTokenBucket(s.rate, s.burst, time.Now)
+	}
+	warned := false // whether the client was asked if it is still there
+	for {
+		wait := s.idleTimeout
+		if warned {
+			wait = s.idleGrace
+		}
+		line, err := lr.readLine(wait)
+		switch {
+		case errors.Is(err, errShutdown):
+			return true, ""
+		case errors.Is(err, os.ErrDeadlineExceeded) && !warned:
+			me.send(fmt.Sprintf("* Are you still there? Send anything within %v or be disconnected.", s.idleGrace))
+			warned = true
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			me.send("* Disconnected: idle for too long.")
+			return true, reasonIdle
+		case errors.Is(err, errLineTooLong):
+			me.send(s.tooLong())
+			return true, ""
+		case err != nil:
+			return true, ""
+		}
+		warned = false // any complete line, even an empty one, resets the idle clock
+		if line == "" {
+			continue // ignored, so it costs nothing
+		}
+		if bucket != nil && !bucket.allow() {
+			me.send("* Slow down: at most " + strconv.FormatFloat(s.rate, 'g', -1, 64) +
+				" lines per second. Your line was dropped.")
+			continue
+		}
+		if s.obey(me, line) {
+			return true, "" // the client said /quit
+		}
+	}
+}
+
+// tooLong is the reply to a line longer than -max-line.
+func (s *server) tooLong() string {
+	return fmt.Sprintf("* Sorry, lines are at most %d bytes.", s.maxLine)
+}
+
+// writeLines writes every line queued on out, each followed by "\n", until out is
+// closed. Lines queued together go out in one write. Each write may take at most
+// timeout; a client that does not take a write in time is too slow, and m is
+// disconnected. After a write fails it closes the connection, which ends the reader's
+// session, and keeps draining out so that nobody sending to this client ever blocks on it.
+func writeLines(m *member, out <-chan string, timeout time.Duration) {
+	w := bufio.NewWriter(deadlineWriter{m.conn, timeout})
+	var err error
+	for line := range out {
+		if err != nil {
+			continue
+		}
+		w.WriteString(line)
+		w.WriteByte('\n')
+		if len(out) == 0 {
+			err = w.Flush()
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// TODO(step 2): a debug record, with the address and the timeout as attributes.
+			log.Printf("chat: %s: a write took longer than %v", m.conn.RemoteAddr(), timeout)
+			m.disconnectTooSlow()
+		} else if err != nil {
+			m.conn.Close()
+		}
+	}
+	if err == nil {
+		w.Flush()
+	}
+}
+
+// deadlineWriter gives every write to conn a deadline of its own, so that the writes
+// bufio makes when its buffer fills are bounded as well as those of Flush.
+type deadlineWriter struct {
+	conn    net.Conn
+	timeout time.Duration
+}
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	if err := d.conn.SetWriteDeadline(time.Now().Add(d.timeout)); err != nil {
+		return 0, err
+	}
+	return d.conn.Write(p)
+}
