@@ -49,12 +49,13 @@ async def read_line(reader: asyncio.StreamReader) -> str | None:
         line = line[:-1]
     if len(line) > MAX_LINE:
         raise LineTooLong
-    return line.decode("utf-8", errors="replace")
+    # surrogateescape keeps bytes that are not UTF-8, so chat text passes through unchanged.
+    return line.decode("utf-8", errors="surrogateescape")
 
 
 async def broadcast(message: str, sender: str) -> None:
     """Send message to every joined member except sender."""
-    data = message.encode()
+    data = message.encode("utf-8", errors="surrogateescape")
     # Copy the items: the dict may change while we are suspended in drain().
     for name, writer in list(clients.items()):
         if name == sender or writer.is_closing():
