@@ -39,7 +39,7 @@ func rooms() scenario.Lesson {
 				Run: roomsMany, Timeout: 40 * time.Second,
 				Hint: "every event happens under one lock: a message goes to the members of its sender's room at the moment it is handled, and a move is one step"},
 			{Name: "budget-chat", Doc: "a client that never sends a command sees Budget Chat in the lobby, as in lesson 04",
-				Run:  roomBudgetChat,
+				Run:  exactBudgetChat,
 				Hint: "without commands, the lobby must behave exactly as lesson 05's one room"},
 		},
 	}
@@ -48,59 +48,14 @@ func rooms() scenario.Lesson {
 // Lines of lesson 06's protocol (docs/protocol.md).
 const (
 	roomsHelp      = "* Commands: /join ROOM, /rooms, /who, /msg NAME TEXT, /quit, /help"
-	roomsBye       = "* Bye!"
 	roomsJoinUsage = "* Error: usage: /join ROOM (1 to 32 letters, digits, - or _)"
 	roomsMsgUsage  = "* Error: usage: /msg NAME TEXT"
 )
 
-func roomsNowIn(room string) string     { return "* You are now in " + room }
 func roomsAlreadyIn(room string) string { return "* You are already in " + room }
 func roomsUnknown(cmd string) string    { return "* Error: unknown command " + cmd + " (try /help)" }
 func roomsUsage(cmd string) string      { return "* Error: usage: " + cmd }
 func roomsNobody(name string) string    { return "* Error: nobody called " + name + " is here" }
-
-func roomsPrivate(from, text string) string { return "[" + from + " (private)] " + text }
-
-// roomsWho is the reply to /who: the members of room, sorted.
-func roomsWho(room string, members ...string) string {
-	sorted := append([]string(nil), members...)
-	slices.Sort(sorted)
-	return "* In " + room + ": " + strings.Join(sorted, ", ")
-}
-
-// roomsListLine is the reply to /rooms: every room with members, and the lobby.
-func roomsListLine(counts map[string]int) string {
-	names := []string{"lobby"}
-	for name, n := range counts {
-		if name != "lobby" && n > 0 {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	parts := make([]string, len(names))
-	for i, name := range names {
-		parts[i] = fmt.Sprintf("%s (%d)", name, counts[name])
-	}
-	return "* Rooms: " + strings.Join(parts, ", ")
-}
-
-// roomExpect expects lines, in this order, as the next lines of c.
-func roomExpect(c *client.Conn, lines ...string) error {
-	for _, l := range lines {
-		if _, err := c.ExpectLine(client.Exact(l)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// roomAsk sends line from c and expects replies, in this order, as its next lines.
-func roomAsk(c *client.Conn, line string, replies ...string) error {
-	if err := c.SendLine(line); err != nil {
-		return err
-	}
-	return roomExpect(c, replies...)
-}
 
 // roomsMove sends /join to from c, which is in a room with stay, and expects the replies
 // to c and the notices to stay and to others, the members of to.
@@ -109,30 +64,24 @@ func roomsMove(c *client.Conn, to string, stay, others []*client.Conn) error {
 	for i, o := range others {
 		names[i] = o.Name()
 	}
-	if err := roomAsk(c, "/join "+to, roomsNowIn(to), roomContains(names...)); err != nil {
+	if err := ask(c, "/join "+to, nowInLine(to), presenceLine(names...)); err != nil {
 		return err
 	}
-	if err := roomExpectEach(stay, roomLeft(c.Name())); err != nil {
+	if err := expectEach(stay, leftLine(c.Name())); err != nil {
 		return client.WithHint(err, "the members of the room a client leaves are told `* NAME has left the room`")
 	}
-	if err := roomExpectEach(others, roomEntered(c.Name())); err != nil {
+	if err := expectEach(others, enteredLine(c.Name())); err != nil {
 		return client.WithHint(err, "the members of the room a client enters are told `* NAME has entered the room`")
 	}
 	return nil
 }
 
 func roomsCommands(env *scenario.Env) error {
-	alice, err := roomJoin(env, "alice")
+	c, err := joinAll(env, "alice", "bob")
 	if err != nil {
 		return err
 	}
-	bob, err := roomJoin(env, "bob", "alice")
-	if err != nil {
-		return err
-	}
-	if err := roomExpect(alice, roomEntered("bob")); err != nil {
-		return err
-	}
+	alice, bob := c[0], c[1]
 	steps := []struct{ send, reply, hint string }{
 		{"/help", roomsHelp, "a line starting with / is a command, never a chat message: /help replies with the list of commands, to the sender only"},
 		{"/nope", roomsUnknown("/nope"), "an unknown command gets an error line, and the connection stays open"},
@@ -145,7 +94,7 @@ func roomsCommands(env *scenario.Env) error {
 		{"/", roomsUnknown("/"), "a lone / is an unknown command"},
 	}
 	for _, s := range steps {
-		if err := roomAsk(alice, s.send, s.reply); err != nil {
+		if err := ask(alice, s.send, s.reply); err != nil {
 			return client.WithHint(err, "step 1: "+s.hint)
 		}
 	}
@@ -153,61 +102,42 @@ func roomsCommands(env *scenario.Env) error {
 	if err := alice.SendLine("//shrug"); err != nil {
 		return err
 	}
-	if err := roomExpect(bob, roomSaid("alice", "/shrug")); err != nil {
+	if err := expect(bob, saidLine("alice", "/shrug")); err != nil {
 		return client.WithHint(err, "step 1: commands are never relayed to the room, and a line starting with // is a chat line without its first /")
 	}
 	if err := alice.SendLine("still here"); err != nil {
 		return err
 	}
-	return roomExpect(bob, roomSaid("alice", "still here"))
+	return expect(bob, saidLine("alice", "still here"))
 }
 
 func roomsQuit(env *scenario.Env) error {
-	alice, err := roomJoin(env, "alice")
+	c, err := joinAll(env, "alice", "bob")
 	if err != nil {
 		return err
 	}
-	bob, err := roomJoin(env, "bob", "alice")
-	if err != nil {
-		return err
-	}
-	if err := roomExpect(alice, roomEntered("bob")); err != nil {
-		return err
-	}
-	if err := roomAsk(bob, "/quit", roomsBye); err != nil {
+	alice, bob := c[0], c[1]
+	if err := ask(bob, "/quit", byeLine); err != nil {
 		return err
 	}
 	if err := bob.ExpectClosed(); err != nil {
 		return client.WithHint(err, "step 1: after `* Bye!` the server closes the connection")
 	}
-	if err := roomExpect(alice, roomLeft("bob")); err != nil {
+	if err := expect(alice, leftLine("bob")); err != nil {
 		return client.WithHint(err, "step 1: a client that quits leaves its room like any other: the room is told")
 	}
 	// The name is free again.
-	_, err = roomJoin(env, "bob", "alice")
+	_, err = join(env, "bob", "alice")
 	return err
 }
 
 func roomsJoinAndWho(env *scenario.Env) error {
-	alice, err := roomJoin(env, "alice")
+	c, err := joinAll(env, "alice", "bob", "carol")
 	if err != nil {
 		return err
 	}
-	bob, err := roomJoin(env, "bob", "alice")
-	if err != nil {
-		return err
-	}
-	carol, err := roomJoin(env, "carol", "alice", "bob")
-	if err != nil {
-		return err
-	}
-	if err := roomExpect(alice, roomEntered("bob"), roomEntered("carol")); err != nil {
-		return err
-	}
-	if err := roomExpect(bob, roomEntered("carol")); err != nil {
-		return err
-	}
-	if err := roomAsk(alice, "/who", roomsWho("lobby", "alice", "bob", "carol")); err != nil {
+	alice, bob, carol := c[0], c[1], c[2]
+	if err := ask(alice, "/who", whoReply("lobby", "alice", "bob", "carol")); err != nil {
 		return client.WithHint(err, "step 2: /who lists the members of the sender's room, the sender included, sorted")
 	}
 	if err := roomsMove(bob, "red", []*client.Conn{alice, carol}, nil); err != nil {
@@ -216,14 +146,14 @@ func roomsJoinAndWho(env *scenario.Env) error {
 	if err := roomsMove(carol, "red", []*client.Conn{alice}, []*client.Conn{bob}); err != nil {
 		return err
 	}
-	if err := roomAsk(carol, "/who", roomsWho("red", "bob", "carol")); err != nil {
+	if err := ask(carol, "/who", whoReply("red", "bob", "carol")); err != nil {
 		return err
 	}
-	if err := roomAsk(carol, "/join red", roomsAlreadyIn("red")); err != nil {
+	if err := ask(carol, "/join red", roomsAlreadyIn("red")); err != nil {
 		return err
 	}
 	for _, bad := range []string{"/join", "/join two words", "/join a.b", "/join " + strings.Repeat("r", 33)} {
-		if err := roomAsk(carol, bad, roomsJoinUsage); err != nil {
+		if err := ask(carol, bad, roomsJoinUsage); err != nil {
 			return client.WithHint(err, "step 2: a room's name is 1 to 32 letters, digits, - or _; anything else gets the usage line and nobody moves")
 		}
 	}
@@ -233,27 +163,27 @@ func roomsJoinAndWho(env *scenario.Env) error {
 	if err := roomsMove(bob, "lobby", nil, []*client.Conn{alice}); err != nil {
 		return err
 	}
-	if err := roomAsk(alice, "/who", roomsWho("lobby", "alice", "bob")); err != nil {
+	if err := ask(alice, "/who", whoReply("lobby", "alice", "bob")); err != nil {
 		return err
 	}
-	return roomAsk(carol, "/who", roomsWho("Team_2-b", "carol"))
+	return ask(carol, "/who", whoReply("Team_2-b", "carol"))
 }
 
 func roomsList(env *scenario.Env) error {
-	alice, err := roomJoin(env, "alice")
+	alice, err := join(env, "alice")
 	if err != nil {
 		return err
 	}
-	if err := roomAsk(alice, "/rooms", roomsListLine(map[string]int{"lobby": 1})); err != nil {
+	if err := ask(alice, "/rooms", roomsReply(map[string]int{"lobby": 1})); err != nil {
 		return client.WithHint(err, "step 2: /rooms lists every room as `NAME (COUNT)`, sorted by name, joined with \", \"")
 	}
 	if err := roomsMove(alice, "zeta", nil, nil); err != nil {
 		return err
 	}
-	if err := roomAsk(alice, "/rooms", roomsListLine(map[string]int{"lobby": 0, "zeta": 1})); err != nil {
+	if err := ask(alice, "/rooms", roomsReply(map[string]int{"lobby": 0, "zeta": 1})); err != nil {
 		return client.WithHint(err, "step 2: the lobby is always listed, even when it is empty")
 	}
-	bob, err := roomJoin(env, "bob")
+	bob, err := join(env, "bob")
 	if err != nil {
 		return err
 	}
@@ -261,67 +191,61 @@ func roomsList(env *scenario.Env) error {
 		return err
 	}
 	// Byte order: upper case sorts before lower case.
-	if err := roomAsk(bob, "/rooms", roomsListLine(map[string]int{"lobby": 0, "zeta": 1, "Alpha": 1})); err != nil {
+	if err := ask(bob, "/rooms", roomsReply(map[string]int{"lobby": 0, "zeta": 1, "Alpha": 1})); err != nil {
 		return err
 	}
 	if err := roomsMove(alice, "Alpha", nil, []*client.Conn{bob}); err != nil {
 		return err
 	}
-	if err := roomAsk(alice, "/rooms", roomsListLine(map[string]int{"lobby": 0, "Alpha": 2})); err != nil {
+	if err := ask(alice, "/rooms", roomsReply(map[string]int{"lobby": 0, "Alpha": 2})); err != nil {
 		return client.WithHint(err, "step 2: zeta's last member left, so zeta no longer exists")
 	}
 	if err := roomsMove(alice, "zeta", []*client.Conn{bob}, nil); err != nil {
 		return client.WithHint(err, "step 2: a room that was deleted can be made again")
 	}
-	return roomAsk(bob, "/rooms", roomsListLine(map[string]int{"lobby": 0, "zeta": 1, "Alpha": 1}))
+	return ask(bob, "/rooms", roomsReply(map[string]int{"lobby": 0, "zeta": 1, "Alpha": 1}))
 }
 
 func roomsIsolation(env *scenario.Env) error {
-	ann, err := roomJoin(env, "ann")
+	c, err := joinAll(env, "ann", "ben")
 	if err != nil {
 		return err
 	}
-	ben, err := roomJoin(env, "ben", "ann")
-	if err != nil {
-		return err
-	}
-	if err := roomExpect(ann, roomEntered("ben")); err != nil {
-		return err
-	}
+	ann, ben := c[0], c[1]
 	if err := roomsMove(ann, "red", []*client.Conn{ben}, nil); err != nil {
 		return err
 	}
 	if err := roomsMove(ben, "red", nil, []*client.Conn{ann}); err != nil {
 		return err
 	}
-	cat, err := roomJoin(env, "cat")
+	cat, err := join(env, "cat")
 	if err != nil {
 		return client.WithHint(err, "step 2: the presence line lists the newcomer's room only: ann and ben are in red")
 	}
-	dan, err := roomJoin(env, "dan", "cat")
+	dan, err := join(env, "dan", "cat")
 	if err != nil {
 		return err
 	}
-	if err := roomExpect(cat, roomEntered("dan")); err != nil {
+	if err := expect(cat, enteredLine("dan")); err != nil {
 		return err
 	}
 	// Each room talks; each message must reach its own room, in turn.
 	if err := ann.SendLine("hello red"); err != nil {
 		return err
 	}
-	if err := roomExpect(ben, roomSaid("ann", "hello red")); err != nil {
+	if err := expect(ben, saidLine("ann", "hello red")); err != nil {
 		return err
 	}
 	if err := cat.SendLine("hello lobby"); err != nil {
 		return err
 	}
-	if err := roomExpect(dan, roomSaid("cat", "hello lobby")); err != nil {
+	if err := expect(dan, saidLine("cat", "hello lobby")); err != nil {
 		return err
 	}
 	if err := dan.Close(); err != nil {
 		return err
 	}
-	if err := roomExpect(cat, roomLeft("dan")); err != nil {
+	if err := expect(cat, leftLine("dan")); err != nil {
 		return err
 	}
 	// Nothing else reached anyone: each one's next line is its /who reply.
@@ -330,7 +254,7 @@ func roomsIsolation(env *scenario.Env) error {
 		room    string
 		members []string
 	}{{ann, "red", []string{"ann", "ben"}}, {ben, "red", []string{"ann", "ben"}}, {cat, "lobby", []string{"cat"}}} {
-		if err := roomAsk(c.c, "/who", roomsWho(c.room, c.members...)); err != nil {
+		if err := ask(c.c, "/who", whoReply(c.room, c.members...)); err != nil {
 			return client.WithHint(err, "step 2: "+c.c.Name()+" got a line from another room: messages, entered and left notices go only to the sender's room")
 		}
 	}
@@ -338,34 +262,28 @@ func roomsIsolation(env *scenario.Env) error {
 }
 
 func roomsPrivateMsg(env *scenario.Env) error {
-	alice, err := roomJoin(env, "alice")
+	c, err := joinAll(env, "alice", "bob")
 	if err != nil {
 		return err
 	}
-	bob, err := roomJoin(env, "bob", "alice")
-	if err != nil {
-		return err
-	}
-	if err := roomExpect(alice, roomEntered("bob")); err != nil {
-		return err
-	}
+	alice, bob := c[0], c[1]
 	if err := roomsMove(bob, "red", []*client.Conn{alice}, nil); err != nil {
 		return err
 	}
-	carol, err := roomJoin(env, "carol", "alice")
+	carol, err := join(env, "carol", "alice")
 	if err != nil {
 		return err
 	}
-	if err := roomExpect(alice, roomEntered("carol")); err != nil {
+	if err := expect(alice, enteredLine("carol")); err != nil {
 		return err
 	}
 	if err := alice.SendLine("/msg bob psst, two  spaces"); err != nil {
 		return err
 	}
-	if err := roomExpect(bob, roomsPrivate("alice", "psst, two  spaces")); err != nil {
+	if err := expect(bob, privateLine("alice", "psst, two  spaces")); err != nil {
 		return client.WithHint(err, "step 3: /msg NAME TEXT reaches NAME in any room, as `[SENDER (private)] TEXT`, TEXT exactly as sent")
 	}
-	if err := roomAsk(bob, "/msg bob note to self", roomsPrivate("bob", "note to self")); err != nil {
+	if err := ask(bob, "/msg bob note to self", privateLine("bob", "note to self")); err != nil {
 		return client.WithHint(err, "step 3: a client may send a private message to itself")
 	}
 	for _, bad := range []struct{ send, reply string }{
@@ -374,16 +292,16 @@ func roomsPrivateMsg(env *scenario.Env) error {
 		{"/msg bob", roomsMsgUsage},
 		{"/msg", roomsMsgUsage},
 	} {
-		if err := roomAsk(alice, bad.send, bad.reply); err != nil {
+		if err := ask(alice, bad.send, bad.reply); err != nil {
 			return client.WithHint(err, "step 3: /msg without a name and a text gets the usage line; /msg to a name nobody has gets `* Error: nobody called NAME is here`")
 		}
 	}
 	// The private message reached nobody else: carol's and alice's next lines are the
 	// replies to their own /who.
-	if err := roomAsk(carol, "/who", roomsWho("lobby", "alice", "carol")); err != nil {
+	if err := ask(carol, "/who", whoReply("lobby", "alice", "carol")); err != nil {
 		return client.WithHint(err, "step 3: a private message goes to the named client only")
 	}
-	return roomAsk(alice, "/who", roomsWho("lobby", "alice", "carol"))
+	return ask(alice, "/who", whoReply("lobby", "alice", "carol"))
 }
 
 // The big scenario: clients join, move, whisper, talk and leave across several rooms.
@@ -459,12 +377,12 @@ func roomsMany(env *scenario.Env) error {
 	for i := 1; i <= roomsPeople; i++ {
 		name := fmt.Sprintf("u%02d", i)
 		others := m.members("lobby")
-		c, err := roomJoin(env, name, others...)
+		c, err := join(env, name, others...)
 		if err != nil {
 			return err
 		}
 		for _, o := range others {
-			due[o] = append(due[o], roomEntered(name))
+			due[o] = append(due[o], enteredLine(name))
 		}
 		m.conns[name], m.room[name] = c, "lobby"
 	}
@@ -489,12 +407,12 @@ func roomsMany(env *scenario.Env) error {
 				return err
 			}
 		}
-		env.Note("phase %d: a round of messages; rooms: %s", phase, roomsListLine(m.counts()))
+		env.Note("phase %d: a round of messages; rooms: %s", phase, roomsReply(m.counts()))
 		if err := roomsRound(env, m, phase); err != nil {
 			return err
 		}
 		first := m.conns[m.names()[0]]
-		if err := roomAsk(first, "/rooms", roomsListLine(m.counts())); err != nil {
+		if err := ask(first, "/rooms", roomsReply(m.counts())); err != nil {
 			return client.WithHint(err, "/rooms must count the members of every room as they are now; a room with no members other than the lobby is gone")
 		}
 	}
@@ -502,7 +420,7 @@ func roomsMany(env *scenario.Env) error {
 	var g errgroup.Group
 	for name, c := range m.conns {
 		g.Go(func() error {
-			return roomAsk(c, "/who", roomsWho(m.room[name], m.members(m.room[name])...))
+			return ask(c, "/who", whoReply(m.room[name], m.members(m.room[name])...))
 		})
 	}
 	return g.Wait()
@@ -567,9 +485,9 @@ func roomsRunWave(env *scenario.Env, m *roomsModel, events []roomsEvent) error {
 	// at most one line.
 	due := map[string][]string{}
 	for _, e := range events {
-		notice := roomLeft(e.who)
+		notice := leftLine(e.who)
 		if e.kind == "arrive" {
-			notice = roomEntered(e.who)
+			notice = enteredLine(e.who)
 		}
 		for _, o := range m.members(e.from) {
 			if o != e.who {
@@ -578,7 +496,7 @@ func roomsRunWave(env *scenario.Env, m *roomsModel, events []roomsEvent) error {
 		}
 		if e.kind == "move" {
 			for _, o := range m.members(e.to) {
-				due[o] = append(due[o], roomEntered(e.who))
+				due[o] = append(due[o], enteredLine(e.who))
 			}
 		}
 	}
@@ -589,17 +507,17 @@ func roomsRunWave(env *scenario.Env, m *roomsModel, events []roomsEvent) error {
 		switch e.kind {
 		case "move":
 			others := m.members(e.to)
-			g.Go(func() error { return roomAsk(c, "/join "+e.to, roomsNowIn(e.to), roomContains(others...)) })
+			g.Go(func() error { return ask(c, "/join "+e.to, nowInLine(e.to), presenceLine(others...)) })
 		case "arrive":
 			others := m.members("lobby")
 			g.Go(func() error {
 				var err error
-				arrived[i], err = roomJoin(env, e.who, others...)
+				arrived[i], err = join(env, e.who, others...)
 				return err
 			})
 		case "quit":
 			g.Go(func() error {
-				if err := roomAsk(c, "/quit", roomsBye); err != nil {
+				if err := ask(c, "/quit", byeLine); err != nil {
 					return err
 				}
 				return c.ExpectClosed()
@@ -612,7 +530,7 @@ func roomsRunWave(env *scenario.Env, m *roomsModel, events []roomsEvent) error {
 	}
 	for name, lines := range due {
 		c := m.conns[name]
-		g.Go(func() error { return roomExpect(c, lines...) })
+		g.Go(func() error { return expect(c, lines...) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
@@ -636,7 +554,7 @@ func roomsReadDue(m *roomsModel, due map[string][]string) error {
 	var g errgroup.Group
 	for name, lines := range due {
 		c := m.conns[name]
-		g.Go(func() error { return roomExpect(c, lines...) })
+		g.Go(func() error { return expect(c, lines...) })
 	}
 	return g.Wait()
 }
@@ -673,15 +591,15 @@ func roomsRound(env *scenario.Env, m *roomsModel, phase int) error {
 	for _, me := range names {
 		c := m.conns[me]
 		var out []string
-		want := roomWant{explain: func(line string) string { return roomsExplain(m, me, line) }}
+		want := delivery{explain: func(line string) string { return roomsExplain(m, me, line) }}
 		for _, from := range names {
 			var seq []string
 			for _, l := range sent[from] {
 				switch {
 				case l.to == me:
-					seq = append(seq, roomsPrivate(from, l.text))
+					seq = append(seq, privateLine(from, l.text))
 				case l.to == "" && from != me && m.room[from] == m.room[me]:
-					seq = append(seq, roomSaid(from, l.text))
+					seq = append(seq, saidLine(from, l.text))
 				}
 			}
 			if from == me {
@@ -689,7 +607,7 @@ func roomsRound(env *scenario.Env, m *roomsModel, phase int) error {
 					out = append(out, l.send())
 				}
 				// The reply to /who comes after this client's notes to itself.
-				seq = append(seq, roomsWho(m.room[me], m.members(m.room[me])...))
+				seq = append(seq, whoReply(m.room[me], m.members(m.room[me])...))
 			}
 			if len(seq) > 0 {
 				want.seqs = append(want.seqs, seq)

@@ -49,7 +49,7 @@ func timeouts() scenario.Lesson {
 				Run: tmoWriteTimeout, Timeout: 60 * time.Second, Flags: []string{"-queue", "100000"},
 				Hint: "step 4: set a write deadline before every write to a client (bufio writes when its buffer fills, too); a write that times out means the client is too slow"},
 			{Name: "budget-chat", Doc: "everything of lesson 04 still works for a client that is quick enough",
-				Run:  roomBudgetChat,
+				Run:  exactBudgetChat,
 				Hint: "a client that names itself and talks in time must see lesson 04's chat, unchanged"},
 		},
 	}
@@ -66,7 +66,7 @@ func tmoWarning(grace time.Duration) string {
 	return fmt.Sprintf("* Are you still there? Send anything within %v or be disconnected.", grace)
 }
 
-func tmoLeftIdle(name string) string { return roomLeft(name) + " (idle)" }
+func tmoLeftIdle(name string) string { return leftLine(name) + " (idle)" }
 
 // tmoWait is how long a client waits for something the server does after d (a server
 // flag, scaled like the flags): twice d and a second, for a loaded machine.
@@ -92,11 +92,8 @@ func tmoNameTimeout(env *scenario.Env) error {
 	for _, who := range []struct{ name, sends string }{{"quiet", ""}, {"halfname", "ali"}} {
 		g.Go(func() error {
 			start := time.Now()
-			c, err := env.Dial(who.name)
+			c, err := dial(env, who.name)
 			if err != nil {
-				return err
-			}
-			if err := roomExpect(c, roomWelcome); err != nil {
 				return err
 			}
 			if who.sends != "" {
@@ -105,7 +102,7 @@ func tmoNameTimeout(env *scenario.Env) error {
 				}
 			}
 			c.SetStep(tmoWait(env, tmoName))
-			if err := roomExpect(c, tmoTooLongName); err != nil {
+			if err := expect(c, tmoTooLongName); err != nil {
 				if who.sends != "" {
 					return client.WithHint(err, "step 1: a client that sends half a name and stops has sent no name: the name deadline must fire for it as for a silent client")
 				}
@@ -118,18 +115,15 @@ func tmoNameTimeout(env *scenario.Env) error {
 		})
 	}
 	g.Go(func() error {
-		c, err := env.Dial("prompt")
+		c, err := dial(env, "prompt")
 		if err != nil {
-			return err
-		}
-		if err := roomExpect(c, roomWelcome); err != nil {
 			return err
 		}
 		time.Sleep(env.Scaled(tmoName) / 4) // pacing: a client that takes a quarter of its time
 		if err := c.SendLine("prompt"); err != nil {
 			return err
 		}
-		return client.WithHint(roomExpect(c, roomContains()),
+		return client.WithHint(expect(c, presenceLine()),
 			"step 1: a name sent within -name-timeout is accepted; clear the deadline (or replace it with the idle one) once the client has joined")
 	})
 	return g.Wait()
@@ -137,13 +131,13 @@ func tmoNameTimeout(env *scenario.Env) error {
 
 func tmoIdleWarning(env *scenario.Env) error {
 	start := time.Now()
-	alice, err := roomJoin(env, "alice")
+	alice, err := join(env, "alice")
 	if err != nil {
 		return err
 	}
 	warning := tmoWarning(env.Scaled(tmoGrace))
 	alice.SetStep(tmoWait(env, tmoIdle))
-	if err := roomExpect(alice, warning); err != nil {
+	if err := expect(alice, warning); err != nil {
 		return err
 	}
 	if err := tmoNotBefore(env, alice, "the idle warning", start, tmoIdle); err != nil {
@@ -155,32 +149,29 @@ func tmoIdleWarning(env *scenario.Env) error {
 	if err := alice.SendLine(""); err != nil {
 		return err
 	}
-	if err := roomExpect(alice, warning); err != nil {
+	if err := expect(alice, warning); err != nil {
 		return client.WithHint(err, "step 2: any complete line after the warning, an empty one too, resets the idle clock: the client gets -idle-timeout again, and a warning if it stays silent")
 	}
 	if err := tmoNotBefore(env, alice, "the second idle warning", start, tmoIdle); err != nil {
 		return client.WithHint(err, "step 2: a line resets the idle clock: set a new deadline of -idle-timeout before every read")
 	}
-	return roomAsk(alice, "/who", roomsWho("lobby", "alice"))
+	return ask(alice, "/who", whoReply("lobby", "alice"))
 }
 
 func tmoIdleDisconnect(env *scenario.Env) error {
-	bob, err := roomJoin(env, "bob")
+	bob, err := join(env, "bob")
 	if err != nil {
 		return err
 	}
 	bob.SetStep(tmoWait(env, tmoIdle))
-	if err := roomExpect(bob, tmoWarning(env.Scaled(tmoGrace))); err != nil {
+	if err := expect(bob, tmoWarning(env.Scaled(tmoGrace))); err != nil {
 		return err
 	}
 	warned := time.Now()
 	// alice arrives during bob's grace. The grace is shorter than the idle timeout, so
 	// alice is not warned before bob's grace runs out.
-	alice, err := env.Dial("alice")
+	alice, err := dial(env, "alice")
 	if err != nil {
-		return err
-	}
-	if err := roomExpect(alice, roomWelcome); err != nil {
 		return err
 	}
 	if err := alice.SendLine("alice"); err != nil {
@@ -189,18 +180,18 @@ func tmoIdleDisconnect(env *scenario.Env) error {
 	// Whether alice joined before bob was disconnected is the server's call; the
 	// presence line says which it was.
 	presence, err := alice.ExpectLine(client.Func("the presence line, listing bob or nobody", func(l string) bool {
-		return l == roomContains("bob") || l == roomContains()
+		return l == presenceLine("bob") || l == presenceLine()
 	}))
 	if err != nil {
 		return err
 	}
 	bob.SetStep(tmoWait(env, tmoGrace))
-	if presence == roomContains("bob") {
-		if err := roomExpect(bob, roomEntered("alice")); err != nil {
+	if presence == presenceLine("bob") {
+		if err := expect(bob, enteredLine("alice")); err != nil {
 			return err
 		}
 	}
-	if err := roomExpect(bob, tmoIdleBye); err != nil {
+	if err := expect(bob, tmoIdleBye); err != nil {
 		return err
 	}
 	if took := time.Since(warned); took < env.Scaled(tmoGrace)/2 {
@@ -210,28 +201,21 @@ func tmoIdleDisconnect(env *scenario.Env) error {
 	if err := bob.ExpectClosed(); err != nil {
 		return err
 	}
-	if presence == roomContains("bob") {
-		if err := roomExpect(alice, tmoLeftIdle("bob")); err != nil {
+	if presence == presenceLine("bob") {
+		if err := expect(alice, tmoLeftIdle("bob")); err != nil {
 			return client.WithHint(err, "step 2: the room of a member disconnected for silence is told `* NAME has left the room (idle)`")
 		}
 	}
-	return roomAsk(alice, "/who", roomsWho("lobby", "alice"))
+	return ask(alice, "/who", whoReply("lobby", "alice"))
 }
 
 // tmoBusyStays keeps three members busy for three idle periods, each sending a line
 // every third of -idle-timeout: a chat line, a command, an empty line.
 func tmoBusyStays(env *scenario.Env) error {
 	names := []string{"carl", "dora", "eve"}
-	var cs []*client.Conn
-	for i, name := range names {
-		c, err := roomJoin(env, name, names[:i]...)
-		if err != nil {
-			return err
-		}
-		if err := roomExpectEach(cs, roomEntered(name)); err != nil {
-			return err
-		}
-		cs = append(cs, c)
+	cs, err := joinAll(env, names...)
+	if err != nil {
+		return err
 	}
 	carl, dora, eve := cs[0], cs[1], cs[2]
 	period := env.Scaled(tmoIdle) / 3
@@ -251,7 +235,7 @@ func tmoBusyStays(env *scenario.Env) error {
 			return err
 		}
 	}
-	who := roomsWho("lobby", names...)
+	who := whoReply("lobby", names...)
 	doraWho := make([]string, ticks+1)
 	for i := range doraWho {
 		doraWho[i] = who
@@ -263,10 +247,10 @@ func tmoBusyStays(env *scenario.Env) error {
 		}
 		return ""
 	}
-	wants := map[*client.Conn]roomWant{
+	wants := map[*client.Conn]delivery{
 		carl: {seqs: [][]string{{who}}, explain: explain},
-		dora: {seqs: [][]string{roomSaidAll("carl", said), doraWho}, explain: explain},
-		eve:  {seqs: [][]string{roomSaidAll("carl", said), {who}}, explain: explain},
+		dora: {seqs: [][]string{saidLines("carl", said), doraWho}, explain: explain},
+		eve:  {seqs: [][]string{saidLines("carl", said), {who}}, explain: explain},
 	}
 	var g errgroup.Group
 	for c, want := range wants {
@@ -283,7 +267,7 @@ func tmoBusyStays(env *scenario.Env) error {
 
 func tmoPartialLine(env *scenario.Env) error {
 	start := time.Now()
-	alice, err := roomJoin(env, "alice")
+	alice, err := join(env, "alice")
 	if err != nil {
 		return err
 	}
@@ -291,28 +275,28 @@ func tmoPartialLine(env *scenario.Env) error {
 		return err
 	}
 	alice.SetStep(tmoWait(env, tmoIdle))
-	if err := roomExpect(alice, tmoWarning(env.Scaled(tmoGrace))); err != nil {
+	if err := expect(alice, tmoWarning(env.Scaled(tmoGrace))); err != nil {
 		return client.WithHint(err, "step 3: half a line is not a line: a client that sends \"hel\" and stops is silent, and is warned after -idle-timeout")
 	}
 	if err := tmoNotBefore(env, alice, "the idle warning", start, tmoIdle); err != nil {
 		return err
 	}
 	// bob joins within alice's grace, which is shorter than his idle timeout.
-	bob, err := roomJoin(env, "bob", "alice")
+	bob, err := join(env, "bob", "alice")
 	if err != nil {
 		return err
 	}
-	if err := roomExpect(alice, roomEntered("bob")); err != nil {
+	if err := expect(alice, enteredLine("bob")); err != nil {
 		return err
 	}
 	if err := alice.SendLine("lo"); err != nil {
 		return err
 	}
-	if err := roomExpect(bob, roomSaid("alice", "hello")); err != nil {
+	if err := expect(bob, saidLine("alice", "hello")); err != nil {
 		return client.WithHint(err, "step 3: alice sent \"hel\", was warned, then sent \"lo\\n\": the line is \"hello\". "+
 			"A read that times out may already have taken the start of the line (bufio's ReadSlice and ReadString do): keep it")
 	}
-	return roomAsk(alice, "/who", roomsWho("lobby", "alice", "bob"))
+	return ask(alice, "/who", whoReply("lobby", "alice", "bob"))
 }
 
 // tmoWriteTimeout floods a room in which one member never reads, with a queue so large
@@ -338,12 +322,12 @@ func tmoWriteTimeout(env *scenario.Env) error {
 		return err
 	}
 	if !told {
-		return client.WithHint(client.Failf(f.names[0], "to be told "+client.Quote(roomLeftTooSlow("stalled"), 0),
+		return client.WithHint(client.Failf(f.names[0], "to be told "+client.Quote(leftTooSlowLine("stalled"), 0),
 			"nothing after %d MB of messages for stalled, which read none of them", f.maxBytes>>20),
 			"step 4: the writer waited forever on a client that does not read: set a write deadline before every write, and disconnect the client as too slow when it expires")
 	}
 	env.Note("the room was told; stalled must now find its connection closed")
-	return client.WithHint(roomExpectClosedAfterAll(stalled, 2*f.maxBytes/bpLineLen),
+	return client.WithHint(expectClosedAfterAll(stalled, 2*f.maxBytes/bpLineLen),
 		"step 4: after a write times out, close the connection")
 }
 

@@ -3,7 +3,6 @@ package lessons
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -55,17 +54,17 @@ func limits() scenario.Lesson {
 // the rest still choosing a name, and checks that one more is refused while the others
 // go on as before.
 func limServerFull(env *scenario.Env) error {
-	joined, err := capJoinAll(env, "alice", "bob")
+	joined, err := joinAll(env, "alice", "bob")
 	if err != nil {
 		return err
 	}
 	alice, bob := joined[0], joined[1]
-	guests, err := capFill(env, "guest", limMaxClients-2)
+	guests, err := fillGuests(env, "guest", limMaxClients-2)
 	if err != nil {
 		return err
 	}
 	env.Note("%d clients are connected (2 joined, %d still choosing a name): the server is full", limMaxClients, limMaxClients-2)
-	if err := limExpectFull(env, "extra"); err != nil {
+	if _, err := expectFull(env, "extra"); err != nil {
 		return client.WithHint(err, fmt.Sprintf("step 1: with %d clients connected, joined or not, the next one must be told at once that the server is full: "+
 			"take a slot with TryAcquire, which never waits (a blocking Acquire leaves the client hanging with no answer), and count every connection, not only joined clients",
 			limMaxClients))
@@ -75,170 +74,97 @@ func limServerFull(env *scenario.Env) error {
 	if err := alice.SendLine("is anyone still here?"); err != nil {
 		return err
 	}
-	if _, err := bob.ExpectLine(client.Exact("[alice] is anyone still here?")); err != nil {
+	if err := expect(bob, saidLine("alice", "is anyone still here?")); err != nil {
 		return client.WithHint(err, "refusing a client must not disturb the clients already connected")
 	}
-	guest := guests[0]
-	if err := guest.SendLine("guest1"); err != nil {
-		return err
-	}
-	if _, err := guest.ExpectLine(client.Exact(capPresence + "alice, bob")); err != nil {
+	if err := ask(guests[0], "guest1", presenceLine("alice", "bob")); err != nil {
 		return client.WithHint(err, "a client that was connected before the server filled up must still be able to join")
 	}
-	for _, c := range joined {
-		if _, err := c.ExpectLine(client.Exact(capEntered("guest1"))); err != nil {
-			return err
-		}
-	}
-	return nil
+	return expectEach(joined, enteredLine("guest1"))
 }
 
 // limSlotFrees fills the server, frees four slots in four different ways, and checks
 // that exactly four newcomers get in.
 func limSlotFrees(env *scenario.Env) error {
-	joined, err := capJoinAll(env, "alice", "bob", "carol", "dave")
+	joined, err := joinAll(env, "alice", "bob", "carol", "dave")
 	if err != nil {
 		return err
 	}
 	alice, bob, carol, dave := joined[0], joined[1], joined[2], joined[3]
-	guests, err := capFill(env, "guest", limMaxClients-len(joined))
+	guests, err := fillGuests(env, "guest", limMaxClients-len(joined))
 	if err != nil {
 		return err
 	}
-	if err := limExpectFull(env, "extra"); err != nil {
+	if _, err := expectFull(env, "extra"); err != nil {
 		return client.WithHint(err, "step 1: with every slot taken, the next client must get the full line")
 	}
 
 	env.Note("four clients leave: carol sends a line that is too long, a guest closes, alice quits, bob resets")
-	if err := carol.SendLine(strings.Repeat("x", limMaxLine+1)); err != nil {
-		return err
-	}
-	if _, err := carol.ExpectLine(client.Exact(capTooLong(limMaxLine))); err != nil {
+	if err := ask(carol, strings.Repeat("x", limMaxLine+1), tooLongLine(limMaxLine)); err != nil {
 		return err
 	}
 	if err := carol.ExpectClosed(); err != nil {
 		return err
 	}
-	for _, c := range []*client.Conn{alice, bob, dave} {
-		if _, err := c.ExpectLine(client.Exact(capLeft("carol"))); err != nil {
-			return err
-		}
+	if err := expectEach([]*client.Conn{alice, bob, dave}, leftLine("carol")); err != nil {
+		return err
 	}
 	if err := guests[0].Close(); err != nil {
 		return err
 	}
-	if err := alice.SendLine("/quit"); err != nil {
+	if err := quit(alice); err != nil {
 		return err
 	}
-	if _, err := alice.ExpectLine(client.Exact("* Bye!")); err != nil {
-		return err
-	}
-	if err := alice.ExpectClosed(); err != nil {
-		return err
-	}
-	if _, err := bob.ExpectLine(client.Exact(capLeft("alice"))); err != nil {
+	if err := expect(bob, leftLine("alice")); err != nil {
 		return err
 	}
 	if err := bob.Abort(); err != nil {
 		return err
 	}
 	if _, err := dave.ExpectLinesAnyOrder([]client.Matcher{
-		client.Exact(capLeft("alice")), client.Exact(capLeft("bob")),
+		client.Exact(leftLine("alice")), client.Exact(leftLine("bob")),
 	}); err != nil {
 		return err
 	}
 
 	for i := 1; i <= 4; i++ {
-		if _, err := limDialRetry(env, fmt.Sprintf("newcomer-%d", i)); err != nil {
+		if _, err := dialRetry(env, fmt.Sprintf("newcomer-%d", i)); err != nil {
 			return err
 		}
 	}
 	env.Note("four left and four came: the server is full again")
-	if err := limExpectFull(env, "extra-again"); err != nil {
+	if _, err := expectFull(env, "extra-again"); err != nil {
 		return client.WithHint(err, "a slot was released twice, or a refused client released one it never had: release exactly once per slot taken")
 	}
-	if err := dave.SendLine("/who"); err != nil {
-		return err
-	}
-	_, err = dave.ExpectLine(client.Exact("* In lobby: dave"))
-	return err
-}
-
-// limExpectFull dials a client that must be refused: the full line, then the close.
-func limExpectFull(env *scenario.Env, name string) error {
-	c, err := env.Dial(name)
-	if err != nil {
-		return err
-	}
-	if _, err := c.ExpectLine(client.Exact(capFull)); err != nil {
-		return err
-	}
-	return client.WithHint(c.ExpectClosed(), "after the full line the server closes the connection; the refused client never gets the welcome")
-}
-
-// limDialRetry dials name until it gets the welcome line instead of the full line.
-//
-// A slot is released when the closed connection's goroutine ends, which happens a moment
-// after the client has seen the connection close, and no line tells the checker when.
-// So a refusal right after a close is not yet a failure: the client tries again, pausing
-// a little more each time, until env.Step() has passed. The pauses pace the attempts;
-// each attempt is a complete exchange with the server.
-func limDialRetry(env *scenario.Env, name string) (*client.Conn, error) {
-	start := time.Now()
-	for attempt := 1; ; attempt++ {
-		c, err := env.Dial(name)
-		if err != nil {
-			return nil, err
-		}
-		line, err := c.ReadLine()
-		if err != nil {
-			return nil, client.WithHint(err, "a client that connects gets the welcome line, or the full line when the server is full")
-		}
-		switch line {
-		case capWelcome:
-			return c, nil
-		case capFull:
-			c.Release()
-		default:
-			return nil, client.Failf(name, "the welcome line (or the full line while a slot is being released)", "the line %s", client.Quote(line+"\n", 200))
-		}
-		if waited := time.Since(start); waited > env.Step() {
-			return nil, &client.Error{Client: name, Want: "a free slot after four clients had left",
-				Got: fmt.Sprintf("the full line on every one of %d tries", attempt), Waited: waited,
-				Hint: "step 1: a slot must be released when the connection ends, whatever the reason (a close before joining, /quit, a reset, a line too long): " +
-					"defer slots.Release(1) in the connection's goroutine, right after TryAcquire succeeds"}
-		}
-		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
-	}
+	return ask(dave, "/who", whoReply("lobby", "dave"))
 }
 
 // limLongLine checks the -max-line limit at its edge, with both line endings.
 func limLongLine(env *scenario.Env) error {
-	joined, err := capJoinAll(env, "alice", "bob")
+	joined, err := joinAll(env, "alice", "bob")
 	if err != nil {
 		return err
 	}
 	alice, bob := joined[0], joined[1]
 	for _, ending := range []string{"\n", "\r\n"} {
-		text := capLetters(env, limMaxLine)
+		text := letters(env, limMaxLine)
 		if err := alice.Send(text + ending); err != nil {
 			return err
 		}
-		if _, err := bob.ExpectLine(client.Exact("[alice] " + text)); err != nil {
+		if err := expect(bob, saidLine("alice", text)); err != nil {
 			return client.WithHint(err, fmt.Sprintf("step 2: a line of exactly -max-line (%d) bytes is allowed, whatever its ending (\\n or \\r\\n): make the reader's buffer -max-line+2 bytes", limMaxLine))
 		}
 	}
-	if err := alice.SendLine(capLetters(env, limMaxLine+1)); err != nil {
+	if err := alice.SendLine(letters(env, limMaxLine+1)); err != nil {
 		return err
 	}
-	if _, err := alice.ExpectLine(client.Exact(capTooLong(limMaxLine))); err != nil {
+	if err := expect(alice, tooLongLine(limMaxLine)); err != nil {
 		return client.WithHint(err, fmt.Sprintf("step 2: a line one byte longer than -max-line (%d) is refused with the line naming -max-line, then the connection is closed", limMaxLine))
 	}
 	if err := alice.ExpectClosed(); err != nil {
 		return err
 	}
-	_, err = bob.ExpectLine(client.Exact(capLeft("alice")))
-	return err
+	return expect(bob, leftLine("alice"))
 }
 
 // limRateFlood sends 200 lines in one write and accounts for every one of them: relayed
@@ -250,7 +176,7 @@ func limLongLine(env *scenario.Env) error {
 // it, which is longer than the server's view of it, plus one for rounding.
 func limRateFlood(env *scenario.Env) error {
 	const n = 200
-	joined, err := capJoinAll(env, "flooder", "watcher")
+	joined, err := joinAll(env, "flooder", "watcher")
 	if err != nil {
 		return err
 	}
@@ -272,12 +198,12 @@ func limRateFlood(env *scenario.Env) error {
 	relayed, last := 0, 0
 	for {
 		line, err := watcher.ExpectLine(client.Func(`a relayed line "[flooder] flood N" or "* flooder has left the room"`, func(l string) bool {
-			return l == capLeft("flooder") || strings.HasPrefix(l, "[flooder] flood ")
+			return l == leftLine("flooder") || strings.HasPrefix(l, "[flooder] flood ")
 		}))
 		if err != nil {
 			return client.WithHint(err, "step 3: a line within the rate is relayed as usual; the others are dropped, not relayed")
 		}
-		if line == capLeft("flooder") {
+		if line == leftLine("flooder") {
 			break
 		}
 		k, _ := strconv.Atoi(strings.TrimPrefix(line, "[flooder] flood "))
@@ -297,8 +223,8 @@ func limRateFlood(env *scenario.Env) error {
 			}
 			return client.WithHint(err, "the flooder half-closed after its last line: the server answers every line it read, then closes the connection")
 		}
-		if line != capSlowDown(limRate) {
-			return client.WithHint(client.Failf("flooder", "only slow-down lines: "+client.Quote(capSlowDown(limRate)+"\n", 0), "the line %s", client.Quote(line+"\n", 200)),
+		if line != slowDownLine(limRate) {
+			return client.WithHint(client.Failf("flooder", "only slow-down lines: "+client.Quote(slowDownLine(limRate)+"\n", 0), "the line %s", client.Quote(line+"\n", 200)),
 				"step 3: a line over the rate is answered with exactly the slow-down line, naming -rate")
 		}
 		if slowed++; slowed > n {
@@ -340,7 +266,7 @@ func limRateFlood(env *scenario.Env) error {
 // relayed its last burst.
 func limRatePerClient(env *scenario.Env) error {
 	const rounds = 3
-	joined, err := capJoinAll(env, "flooder", "polite", "watcher")
+	joined, err := joinAll(env, "flooder", "polite", "watcher")
 	if err != nil {
 		return err
 	}
@@ -403,7 +329,7 @@ func limRatePerClient(env *scenario.Env) error {
 			}
 			return client.WithHint(err, "step 3: a client over the rate is answered with the slow-down line and stays connected")
 		}
-		if line != capSlowDown(limRate) && !strings.HasPrefix(line, "[polite] polite ") {
+		if line != slowDownLine(limRate) && !strings.HasPrefix(line, "[polite] polite ") {
 			return client.Failf("flooder", "only slow-down lines and polite's lines", "the line %s", client.Quote(line+"\n", 200))
 		}
 	}
@@ -455,7 +381,7 @@ func limPoliteSlowed(polite *client.Conn, err error) error {
 		if rerr != nil {
 			break
 		}
-		if line == capSlowDown(limRate) {
+		if line == slowDownLine(limRate) {
 			return limPoliteHint(client.Failf("polite", "its burst relayed", "the line %s", client.Quote(line+"\n", 0)), line)
 		}
 	}
@@ -464,96 +390,9 @@ func limPoliteSlowed(polite *client.Conn, err error) error {
 
 // limPoliteHint gives the hint for polite being told to slow down, if it was.
 func limPoliteHint(err error, line string) error {
-	if line != capSlowDown(limRate) {
+	if line != slowDownLine(limRate) {
 		return err
 	}
 	return client.WithHint(err, fmt.Sprintf("polite sent -burst (%d) lines at once, each time after waiting long enough for its bucket to fill, yet was told to slow down while another client flooded: "+
 		"step 3: each client needs its own token bucket, not one shared by the whole server", limBurst))
-}
-
-// The chat helpers below are shared by lessons 08 to 10 (prefix cap, for "capstone").
-
-// Lines of the chat protocol (docs/protocol.md) that lessons 08 to 10 check.
-const (
-	capWelcome  = "Welcome to budgetchat! What shall I call you?"
-	capPresence = "* The room contains: "
-	capFull     = "* Sorry, the server is full. Try again later."
-	capGoodbye  = "* The server is shutting down. Goodbye!"
-)
-
-func capEntered(name string) string { return "* " + name + " has entered the room" }
-func capLeft(name string) string    { return "* " + name + " has left the room" }
-func capTooLong(n int) string       { return fmt.Sprintf("* Sorry, lines are at most %d bytes.", n) }
-func capSlowDown(rate int) string {
-	return fmt.Sprintf("* Slow down: at most %d lines per second. Your line was dropped.", rate)
-}
-
-// capNoRateLimit are the flags of a rate limit that no scenario reaches. The protocol's
-// "-rate 0" would say it better, but the runner takes a bare "0" for a duration and
-// passes "0s" instead when it scales durations.
-func capNoRateLimit() []string { return []string{"-rate", "100000", "-burst", "100000"} }
-
-// capDial connects a client called name and waits for the welcome line.
-func capDial(env *scenario.Env, name string) (*client.Conn, error) {
-	c, err := env.Dial(name)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := c.ExpectLine(client.Exact(capWelcome)); err != nil {
-		return nil, client.WithHint(err, "every new client is greeted with the welcome line first")
-	}
-	return c, nil
-}
-
-// capJoinAll joins names to the lobby one after another. Each one checks its presence
-// line, and everyone already there reads the entered notice, so afterwards every
-// client has read everything sent to it.
-func capJoinAll(env *scenario.Env, names ...string) ([]*client.Conn, error) {
-	var conns []*client.Conn
-	for i, name := range names {
-		c, err := capDial(env, name)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.SendLine(name); err != nil {
-			return nil, err
-		}
-		others := append([]string(nil), names[:i]...)
-		sort.Strings(others)
-		if _, err := c.ExpectLine(client.Exact(capPresence + strings.Join(others, ", "))); err != nil {
-			return nil, client.WithHint(err, "a newcomer is told who else is in the room")
-		}
-		for _, earlier := range conns {
-			if _, err := earlier.ExpectLine(client.Exact(capEntered(name))); err != nil {
-				return nil, err
-			}
-		}
-		conns = append(conns, c)
-	}
-	return conns, nil
-}
-
-// capFill connects n clients called prefix-1 ... prefix-n that wait at the name prompt,
-// a few at a time, and returns them once each has had its welcome line.
-func capFill(env *scenario.Env, prefix string, n int) ([]*client.Conn, error) {
-	conns := make([]*client.Conn, n)
-	var g errgroup.Group
-	g.SetLimit(8)
-	for i := range conns {
-		g.Go(func() error {
-			c, err := capDial(env, fmt.Sprintf("%s-%d", prefix, i+1))
-			conns[i] = c
-			return err
-		})
-	}
-	return conns, g.Wait()
-}
-
-// capLetters returns n random lower-case letters from the scenario's seeded source.
-func capLetters(env *scenario.Env, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = 'a' + byte(env.Rand.Intn(26))
-	}
-	return string(b)
 }

@@ -30,7 +30,7 @@ func shutdown() scenario.Lesson {
 	return scenario.Lesson{
 		Number: 9, Slug: "09-shutdown", Title: "graceful shutdown",
 		// The scenarios send faster than a person types: a rate limit far above theirs.
-		Flags: append(capNoRateLimit(), "-shutdown-timeout", shutTimeout.String()),
+		Flags: append(noRateLimit(), "-shutdown-timeout", shutTimeout.String()),
 		Scenarios: []scenario.Scenario{
 			{Name: "goodbye", NeedsProcess: true, Run: shutGoodbye,
 				Doc:  "on SIGTERM every client, joined or not, gets the goodbye line and is closed, and the server exits with status 0",
@@ -59,18 +59,18 @@ func shutdown() scenario.Lesson {
 
 // shutGoodbye signals a server with two joined clients and one still at the name prompt.
 func shutGoodbye(env *scenario.Env) error {
-	joined, err := capJoinAll(env, "alice", "bob")
+	joined, err := joinAll(env, "alice", "bob")
 	if err != nil {
 		return err
 	}
-	guest, err := capDial(env, "guest")
+	guest, err := dial(env, "guest")
 	if err != nil {
 		return err
 	}
 	if err := joined[0].SendLine("see you"); err != nil {
 		return err
 	}
-	if _, err := joined[1].ExpectLine(client.Exact("[alice] see you")); err != nil {
+	if err := expect(joined[1], saidLine("alice", "see you")); err != nil {
 		return err
 	}
 	if err := shutSignal(env, syscall.SIGTERM); err != nil {
@@ -148,7 +148,7 @@ func shutDrain(env *scenario.Env) error {
 func shutDuringTraffic(env *scenario.Env) error {
 	senders := []string{"ann", "ben", "cat"}
 	names := append(append([]string(nil), senders...), "dan", "eve")
-	conns, err := capJoinAll(env, names...)
+	conns, err := joinAll(env, names...)
 	if err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func shutSignal(env *scenario.Env, sig os.Signal) error {
 
 // shutExpectGoodbye waits for the goodbye line as c's next line, then for the close.
 func shutExpectGoodbye(c *client.Conn) error {
-	if _, err := c.ExpectLine(client.Exact(capGoodbye)); err != nil {
+	if err := expect(c, goodbyeLine); err != nil {
 		return err
 	}
 	return c.ExpectClosed()
@@ -340,7 +340,7 @@ func shutReadToGoodbye(c *client.Conn) ([]string, error) {
 		if err != nil {
 			return nil, client.WithHint(err, "on the first signal the server delivers what it had queued, then tells every client goodbye")
 		}
-		if line == capGoodbye {
+		if line == goodbyeLine {
 			return lines, client.WithHint(c.ExpectClosed(), "after the goodbye line the server closes the connection")
 		}
 		lines = append(lines, line)
@@ -390,7 +390,7 @@ func shutStillRunning(env *scenario.Env, why string) error {
 // all of it when shutStall returns (feeder's /who is answered after the last line), so
 // the server's writer for sleepy is blocked with lines still queued.
 func shutStall(env *scenario.Env) (feeder, sleepy *client.Conn, err error) {
-	joined, err := capJoinAll(env, "feeder", "sleepy")
+	joined, err := joinAll(env, "feeder", "sleepy")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -400,6 +400,20 @@ func shutStall(env *scenario.Env) (feeder, sleepy *client.Conn, err error) {
 	}
 	n := shutStallLines()
 	env.Note("sleepy stops reading; feeder sends %d lines (%d MiB) that only sleepy receives", n, n*shutBulkSize>>20)
+	if err := shutSendBulk(feeder, n); err != nil {
+		return nil, nil, client.WithHint(err, "the server must keep reading feeder while sleepy is behind: sleepy's lines wait in sleepy's queue")
+	}
+	if err := ask(feeder, "/who", whoReply("lobby", "feeder", "sleepy")); err != nil {
+		return nil, nil, client.WithHint(err, "the server must keep serving feeder while sleepy is behind (with -queue 100000, sleepy is not too slow yet)")
+	}
+	return feeder, sleepy, nil
+}
+
+// shutBulkSize is the length of each line feeder sends to stall sleepy.
+const shutBulkSize = 4000
+
+// shutSendBulk sends lines 1 to n of shutBulkText from feeder, 16 lines per write.
+func shutSendBulk(feeder *client.Conn, n int) error {
 	const batch = 16 // lines per write
 	for i := 1; i <= n; i += batch {
 		var b strings.Builder
@@ -408,20 +422,11 @@ func shutStall(env *scenario.Env) (feeder, sleepy *client.Conn, err error) {
 			b.WriteByte('\n')
 		}
 		if err := feeder.Send(b.String()); err != nil {
-			return nil, nil, client.WithHint(err, "the server must keep reading feeder while sleepy is behind: sleepy's lines wait in sleepy's queue")
+			return err
 		}
 	}
-	if err := feeder.SendLine("/who"); err != nil {
-		return nil, nil, err
-	}
-	if _, err := feeder.ExpectLine(client.Exact("* In lobby: feeder, sleepy")); err != nil {
-		return nil, nil, client.WithHint(err, "the server must keep serving feeder while sleepy is behind (with -queue 100000, sleepy is not too slow yet)")
-	}
-	return feeder, sleepy, nil
+	return nil
 }
-
-// shutBulkSize is the length of each line feeder sends to stall sleepy.
-const shutBulkSize = 4000
 
 // shutBulkText is feeder's i-th line.
 func shutBulkText(i int) string {

@@ -48,7 +48,7 @@ func roomChat() scenario.Lesson {
 		// server waited for such a client, but from lesson 05 on a queue of 256 lines
 		// may overflow before the client's writer has had a turn, so it gets room for
 		// 4096.
-		Flags:     append(capNoRateLimit(), "-queue", "4096"),
+		Flags:     append(noRateLimit(), "-queue", "4096"),
 		Scenarios: append(append(own, fullEarlierScenarios()...), load),
 	}
 }
@@ -102,7 +102,7 @@ var fullReasons = []string{"quit", "closed", "too slow", "idle", "line too long"
 //
 // A client's reason is fixed when the server sees its connection end, and for a client
 // that closes, no line says when that is. With -max-clients 4 and three clients staying
-// connected throughout, every newcomer takes the last slot: it gets in (limDialRetry
+// connected throughout, every newcomer takes the last slot: it gets in (dialRetry
 // tries again while the slot is taken) only once the previous connection has ended, so
 // no ending can be mistaken for the shutdown.
 func fullLogReasons(env *scenario.Env) error {
@@ -111,7 +111,7 @@ func fullLogReasons(env *scenario.Env) error {
 	if err != nil {
 		return err
 	}
-	guests, err := capFill(env, "guest", 2)
+	guests, err := fillGuests(env, "guest", 2)
 	if err != nil {
 		return err
 	}
@@ -120,19 +120,13 @@ func fullLogReasons(env *scenario.Env) error {
 	if err != nil {
 		return err
 	}
-	if _, err := carol.ExpectLine(client.Exact(capEntered("alice"))); err != nil {
+	if err := expect(carol, enteredLine("alice")); err != nil {
 		return err
 	}
-	if err := alice.SendLine("/quit"); err != nil {
+	if err := quit(alice); err != nil {
 		return err
 	}
-	if _, err := alice.ExpectLine(client.Exact("* Bye!")); err != nil {
-		return err
-	}
-	if err := alice.ExpectClosed(); err != nil {
-		return err
-	}
-	if _, err := carol.ExpectLine(client.Exact(capLeft("alice"))); err != nil {
+	if err := expect(carol, leftLine("alice")); err != nil {
 		return err
 	}
 	ends = append(ends, fullEnd{alice, "alice", "quit"})
@@ -141,43 +135,31 @@ func fullLogReasons(env *scenario.Env) error {
 	if err != nil {
 		return err
 	}
-	if _, err := carol.ExpectLine(client.Exact(capEntered("bob"))); err != nil {
+	if err := expect(carol, enteredLine("bob")); err != nil {
 		return err
 	}
 	if err := bob.Close(); err != nil {
 		return err
 	}
-	if _, err := carol.ExpectLine(client.Exact(capLeft("bob"))); err != nil {
+	if err := expect(carol, leftLine("bob")); err != nil {
 		return err
 	}
 	ends = append(ends, fullEnd{bob, "bob", "closed"})
 
-	bad, err := limDialRetry(env, "bad")
+	bad, err := dialRetry(env, "bad")
 	if err != nil {
 		return err
 	}
-	if err := bad.SendLine("no spaces allowed"); err != nil {
-		return err
-	}
-	if _, err := bad.ExpectLine(client.Exact("* Sorry, names are 1 to 32 letters or digits.")); err != nil {
-		return err
-	}
-	if err := bad.ExpectClosed(); err != nil {
+	if err := refuseName(bad, "no spaces allowed", badNameLine); err != nil {
 		return err
 	}
 	ends = append(ends, fullEnd{bad, "", "bad name"})
 
-	impostor, err := limDialRetry(env, "impostor")
+	impostor, err := dialRetry(env, "impostor")
 	if err != nil {
 		return err
 	}
-	if err := impostor.SendLine("carol"); err != nil {
-		return err
-	}
-	if _, err := impostor.ExpectLine(client.Exact("* Sorry, the name carol is taken.")); err != nil {
-		return err
-	}
-	if err := impostor.ExpectClosed(); err != nil {
+	if err := refuseName(impostor, "carol", takenLine("carol")); err != nil {
 		return err
 	}
 	ends = append(ends, fullEnd{impostor, "", "name taken"})
@@ -186,36 +168,27 @@ func fullLogReasons(env *scenario.Env) error {
 	if err != nil {
 		return err
 	}
-	if _, err := carol.ExpectLine(client.Exact(capEntered("eve"))); err != nil {
+	if err := expect(carol, enteredLine("eve")); err != nil {
 		return err
 	}
-	if err := eve.SendLine(capLetters(env, 4097)); err != nil {
-		return err
-	}
-	if _, err := eve.ExpectLine(client.Exact(capTooLong(4096))); err != nil {
+	if err := ask(eve, letters(env, 4097), tooLongLine(4096)); err != nil {
 		return err
 	}
 	if err := eve.ExpectClosed(); err != nil {
 		return err
 	}
-	if _, err := carol.ExpectLine(client.Exact(capLeft("eve"))); err != nil {
+	if err := expect(carol, leftLine("eve")); err != nil {
 		return err
 	}
 	ends = append(ends, fullEnd{eve, "eve", "line too long"})
 
 	// The last slot again, and the server is full.
-	last, err := limDialRetry(env, "guest-3")
+	last, err := dialRetry(env, "guest-3")
 	if err != nil {
 		return err
 	}
-	extra, err := env.Dial("extra")
+	extra, err := expectFull(env, "extra")
 	if err != nil {
-		return err
-	}
-	if _, err := extra.ExpectLine(client.Exact(capFull)); err != nil {
-		return err
-	}
-	if err := extra.ExpectClosed(); err != nil {
 		return err
 	}
 	ends = append(ends, fullEnd{extra, "", "server full"})
@@ -223,7 +196,7 @@ func fullLogReasons(env *scenario.Env) error {
 		return err
 	}
 	ends = append(ends, fullEnd{guests[0], "", "closed"})
-	latest, err := limDialRetry(env, "guest-4")
+	latest, err := dialRetry(env, "guest-4")
 	if err != nil {
 		return err
 	}
@@ -245,7 +218,7 @@ func fullLogReasons(env *scenario.Env) error {
 
 // fullLogTimeouts ends two connections by deadlines: no name in time, and silence.
 func fullLogTimeouts(env *scenario.Env) error {
-	slowpoke, err := capDial(env, "slowpoke")
+	slowpoke, err := dial(env, "slowpoke")
 	if err != nil {
 		return err
 	}
@@ -253,7 +226,7 @@ func fullLogTimeouts(env *scenario.Env) error {
 	if err != nil {
 		return err
 	}
-	if _, err := slowpoke.ExpectLine(client.Exact("* Sorry, you took too long to choose a name.")); err != nil {
+	if err := expect(slowpoke, tmoTooLongName); err != nil {
 		return err
 	}
 	if err := slowpoke.ExpectClosed(); err != nil {
@@ -262,7 +235,7 @@ func fullLogTimeouts(env *scenario.Env) error {
 	if _, err := dreamer.ExpectLine(client.Prefix("* Are you still there? Send anything within ")); err != nil {
 		return err
 	}
-	if _, err := dreamer.ExpectLine(client.Exact("* Disconnected: idle for too long.")); err != nil {
+	if err := expect(dreamer, tmoIdleBye); err != nil {
 		return err
 	}
 	if err := dreamer.ExpectClosed(); err != nil {
@@ -282,7 +255,7 @@ func fullLogTimeouts(env *scenario.Env) error {
 // fullLogTooSlow has a client stop reading while another sends it megabytes, until the
 // server disconnects it (its queue overflows, or a write takes longer than 500ms).
 func fullLogTooSlow(env *scenario.Env) error {
-	joined, err := capJoinAll(env, "feeder", "sleepy")
+	joined, err := joinAll(env, "feeder", "sleepy")
 	if err != nil {
 		return err
 	}
@@ -292,17 +265,10 @@ func fullLogTooSlow(env *scenario.Env) error {
 	}
 	n := shutStallLines()
 	env.Note("sleepy stops reading; feeder sends %d lines (%d MiB)", n, n*shutBulkSize>>20)
-	for i := 1; i <= n; i += 16 {
-		var b strings.Builder
-		for k := i; k < i+16 && k <= n; k++ {
-			b.WriteString(shutBulkText(k))
-			b.WriteByte('\n')
-		}
-		if err := feeder.Send(b.String()); err != nil {
-			return err
-		}
+	if err := shutSendBulk(feeder, n); err != nil {
+		return err
 	}
-	if _, err := feeder.ExpectLine(client.Exact(capLeft("sleepy") + " (too slow)")); err != nil {
+	if err := expect(feeder, leftTooSlowLine("sleepy")); err != nil {
 		return client.WithHint(err, "a client whose queue overflows, or whose write takes longer than -write-timeout, is disconnected as too slow")
 	}
 	if err := shutSignal(env, syscall.SIGTERM); err != nil {
@@ -320,14 +286,14 @@ func fullLogTooSlow(env *scenario.Env) error {
 // fullJoin connects name (trying again while a slot is being freed) and joins the lobby,
 // whoever is there.
 func fullJoin(env *scenario.Env, name string) (*client.Conn, error) {
-	c, err := limDialRetry(env, name)
+	c, err := dialRetry(env, name)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.SendLine(name); err != nil {
 		return nil, err
 	}
-	if _, err := c.ExpectLine(client.Prefix(capPresence)); err != nil {
+	if _, err := c.ExpectLine(client.Prefix(presencePrefix)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -553,7 +519,7 @@ func (l *fullLoad) join() error {
 	g.SetLimit(fullDialLimit)
 	for _, fc := range l.clients {
 		g.Go(func() error {
-			c, err := capDial(l.env, fc.name)
+			c, err := dial(l.env, fc.name)
 			if err != nil {
 				return err
 			}
@@ -569,7 +535,7 @@ func (l *fullLoad) join() error {
 			if err := c.SendLine("/join " + fc.room); err != nil {
 				return err
 			}
-			if err := fullNoticesUntil(fc, l.byName, "* You are now in "+fc.room); err != nil {
+			if err := fullNoticesUntil(fc, l.byName, nowInLine(fc.room)); err != nil {
 				return err
 			}
 			fc.view, err = fullPresence(fc, l.byName)
@@ -608,7 +574,7 @@ func (l *fullLoad) talk(tag string, n int, perm []int) error {
 			}
 		}
 		if to := l.clients[perm[i]]; to.c != nil {
-			add(to.name, fc.name, fmt.Sprintf("[%s (private)] %s for %s", fc.name, tag, to.name))
+			add(to.name, fc.name, privateLine(fc.name, fmt.Sprintf("%s for %s", tag, to.name)))
 		}
 	}
 	err := l.each(func(*fullClient) bool { return true }, func(fc *fullClient) error {
@@ -625,7 +591,16 @@ func (l *fullLoad) talk(tag string, n int, perm []int) error {
 	if err != nil {
 		return err
 	}
-	return l.readAll(func(fc *fullClient) error { return fullExpectFrom(fc, want[fc.name]) })
+	return l.readAll(func(fc *fullClient) error {
+		d := delivery{explain: func(string) string {
+			return "a chat line goes to the others in the sender's room only, a private message only to the one named, each once, in the order sent"
+		}}
+		for _, from := range slices.Sorted(maps.Keys(want[fc.name])) {
+			d.seqs = append(d.seqs, want[fc.name][from])
+		}
+		_, err := d.read(fc.c)
+		return err
+	})
 }
 
 // move sends places 0, 5, 10 and 15 of each room to the next room, all at once; then
@@ -644,7 +619,7 @@ func (l *fullLoad) move() error {
 	members := l.members()
 	return l.readAll(func(fc *fullClient) error {
 		if isMover(fc) {
-			if err := fullNoticesUntil(fc, l.byName, "* You are now in "+fc.room); err != nil {
+			if err := fullNoticesUntil(fc, l.byName, nowInLine(fc.room)); err != nil {
 				return err
 			}
 			view, err := fullPresence(fc, l.byName)
@@ -665,13 +640,7 @@ func (l *fullLoad) leave() error {
 	isLeaver := func(fc *fullClient) bool { return fc.place%10 == 3 }
 	quits := func(fc *fullClient) bool { return isLeaver(fc) && fc.index%3 == 0 }
 	err := l.each(quits, func(fc *fullClient) error {
-		if err := fc.c.SendLine("/quit"); err != nil {
-			return err
-		}
-		if _, err := fc.c.ExpectLine(client.Exact("* Bye!")); err != nil {
-			return err
-		}
-		return fc.c.ExpectClosed()
+		return quit(fc.c)
 	})
 	if err != nil {
 		return err
@@ -700,11 +669,7 @@ func (l *fullLoad) census() error {
 	members := l.members()
 	asker := l.clients[slices.IndexFunc(l.clients, func(fc *fullClient) bool { return fc.c != nil })]
 	err := l.each(func(*fullClient) bool { return true }, func(fc *fullClient) error {
-		if err := fc.c.SendLine("/who"); err != nil {
-			return err
-		}
-		names := slices.Sorted(maps.Keys(members[fc.room]))
-		if _, err := fc.c.ExpectLine(client.Exact("* In " + fc.room + ": " + strings.Join(names, ", "))); err != nil {
+		if err := ask(fc.c, "/who", whoReply(fc.room, slices.Collect(maps.Keys(members[fc.room]))...)); err != nil {
 			return client.WithHint(err, "after every join, move and leave has been told, /who lists exactly the members of the room")
 		}
 		return nil
@@ -712,27 +677,22 @@ func (l *fullLoad) census() error {
 	if err != nil {
 		return err
 	}
-	rooms := []string{"lobby (0)"}
-	for _, name := range slices.Sorted(maps.Keys(members)) {
-		rooms = append(rooms, fmt.Sprintf("%s (%d)", name, len(members[name])))
+	counts := map[string]int{"lobby": 0}
+	for name, m := range members {
+		counts[name] = len(m)
 	}
-	slices.Sort(rooms)
-	if err := asker.c.SendLine("/rooms"); err != nil {
-		return err
-	}
-	_, err = asker.c.ExpectLine(client.Exact("* Rooms: " + strings.Join(rooms, ", ")))
-	return err
+	return ask(asker.c, "/rooms", roomsReply(counts))
 }
 
 // fullPresence reads fc's presence line and returns the others it names, checking that
 // they are workload clients, sorted, and not fc itself.
 func fullPresence(fc *fullClient, known map[string]*fullClient) (map[string]bool, error) {
-	line, err := fc.c.ExpectLine(client.Prefix(capPresence))
+	line, err := fc.c.ExpectLine(client.Prefix(presencePrefix))
 	if err != nil {
 		return nil, client.WithHint(err, "a client that enters a room is told who is there")
 	}
 	view := map[string]bool{}
-	rest := strings.TrimPrefix(line, capPresence)
+	rest := strings.TrimPrefix(line, presencePrefix)
 	if rest == "" {
 		return view, nil
 	}
@@ -826,43 +786,4 @@ func orNobody(names []string) string {
 		return "nobody"
 	}
 	return strings.Join(names, ", ")
-}
-
-// fullExpectFrom reads exactly the lines of want, where want[from] are the lines from
-// one sender in the order sent; different senders' lines may interleave.
-func fullExpectFrom(fc *fullClient, want map[string][]string) error {
-	total := 0
-	for _, lines := range want {
-		total += len(lines)
-	}
-	for got := 0; got < total; got++ {
-		line, err := fc.c.ReadLine()
-		if err != nil {
-			return client.WithHint(err, fmt.Sprintf("it had received %d of the %d lines meant for it; among those still due: %s", got, total, fullDue(want)))
-		}
-		from, _, _ := strings.Cut(strings.TrimPrefix(line, "["), "]")
-		from = strings.TrimSuffix(from, " (private)")
-		if q := want[from]; len(q) > 0 && q[0] == line {
-			want[from] = q[1:]
-			continue
-		}
-		return &client.Error{Client: fc.name, Want: fmt.Sprintf("one of the %d lines still due to it, such as %s", total-got, fullDue(want)),
-			Got:  "the line " + client.Quote(line+"\n", 200),
-			Hint: "a chat line goes to the others in the sender's room only, a private message only to the one named, each once, in the order sent"}
-	}
-	return nil
-}
-
-// fullDue names a few of the lines still due.
-func fullDue(want map[string][]string) string {
-	var due []string
-	for _, from := range slices.Sorted(maps.Keys(want)) {
-		if len(want[from]) > 0 {
-			due = append(due, client.Quote(want[from][0], 80))
-		}
-		if len(due) == 3 {
-			break
-		}
-	}
-	return strings.Join(due, ", ")
 }
