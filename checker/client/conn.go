@@ -90,7 +90,11 @@ func (c *Conn) Trickle(data string, chunk int, gap time.Duration) error {
 // CloseWrite half-closes the connection: the server reads EOF, and can still write.
 func (c *Conn) CloseWrite() error {
 	c.log.Add(c.name, Note, "half-closed (no more data from this client)")
-	return c.conn.CloseWrite()
+	if err := c.conn.CloseWrite(); err != nil {
+		return &Error{Client: c.name, Want: "to half-close its side of the connection", Got: "an error: " + describe(err),
+			Hint: "the server had already closed or reset the connection before the client was done sending"}
+	}
+	return nil
 }
 
 // Close closes the connection politely (FIN). Closing twice is harmless.
@@ -269,6 +273,8 @@ func describe(err error) string {
 	switch {
 	case errors.Is(err, syscall.ECONNRESET):
 		return "connection reset by the server"
+	case errors.Is(err, syscall.ENOTCONN):
+		return "the connection was no longer open (the server had closed it)"
 	case errors.Is(err, syscall.EPIPE):
 		return "broken pipe (the server had closed the connection)"
 	case errors.Is(err, net.ErrClosed):

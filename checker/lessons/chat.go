@@ -174,7 +174,7 @@ func dialRetry(env *scenario.Env, name string) (*client.Conn, error) {
 			return nil, &client.Error{Client: name, Want: "a free slot after four clients had left",
 				Got: fmt.Sprintf("the full line on every one of %d tries", attempt), Waited: waited,
 				Hint: "step 1: a slot must be released when the connection ends, whatever the reason (a close before joining, /quit, a reset, a line too long): " +
-					"defer slots.Release(1) in the connection's goroutine, right after TryAcquire succeeds"}
+					"call s.slots.Release(1) exactly once, where handle ends"}
 		}
 		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
 	}

@@ -227,7 +227,7 @@ func chatCoalescedLines(env *scenario.Env) error {
 		if err := budgetExpectNotice(n[2], "the notice that it has entered", chatHintEntered, to); err != nil {
 			return err
 		}
-		if err := budgetExpectSaid(to, n[2], "first words", "carol sent her name and a first line in one write: "+chatHintFraming); err != nil {
+		if err := budgetExpectSaid(to, n[2], "first words", n[2]+" sent a name and a first line in one write: "+chatHintFraming); err != nil {
 			return err
 		}
 	}
@@ -236,7 +236,7 @@ func chatCoalescedLines(env *scenario.Env) error {
 	}
 	for _, to := range []*client.Conn{bob, carol} {
 		for _, text := range []string{"one", "two", "three"} {
-			if err := budgetExpectSaid(to, n[0], text, "alice sent three lines in one write: "+chatHintFraming); err != nil {
+			if err := budgetExpectSaid(to, n[0], text, n[0]+" sent three lines in one write: "+chatHintFraming); err != nil {
 				return err
 			}
 		}

@@ -36,7 +36,7 @@ func limits() scenario.Lesson {
 				Hint: "step 1: take a slot of a semaphore.Weighted of size -max-clients for every connection with TryAcquire; when none is free, send the full line and close"},
 			{Name: "slot-frees", Doc: "a slot frees when a connection closes, whatever the reason, and never twice",
 				Run:  limSlotFrees,
-				Hint: "step 1: release the slot exactly once when the connection's goroutine ends (defer slots.Release(1) right after a successful TryAcquire)"},
+				Hint: "step 1: release the slot exactly once where the connection's session ends, however it ends (s.slots.Release(1) in handle)"},
 			{Name: "long-line", Doc: "a line of -max-line bytes is relayed; one byte more is refused and the client closed",
 				Run:  limLongLine,
 				Hint: "step 2: size the line reader by -max-line instead of the old constant, and name -max-line in the refusal"},
