@@ -37,8 +37,8 @@ func TestLesson10(t *testing.T) {
 		{
 			Name: "logs a name timeout as closed", File: "server.go",
 			Edits: []selftest.Edit{{
-				Old: "me.out <- \"* Sorry, you took too long to choose a name.\"\n\t\treturn false, reasonNameTimeout",
-				New: "me.out <- \"* Sorry, you took too long to choose a name.\"\n\t\treturn false, reasonClosed",
+				Old: "me.out.add(\"* Sorry, you took too long to choose a name.\")\n\t\treturn false, reasonNameTimeout",
+				New: "me.out.add(\"* Sorry, you took too long to choose a name.\")\n\t\treturn false, reasonClosed",
 			}},
 			FailsOn: "log-timeouts",
 		},

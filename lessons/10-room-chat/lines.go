@@ -1,38 +1,43 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"net"
-	"strings"
 	"time"
 )
 
 var errLineTooLong = errors.New("line too long")
 
+// readBuffer is the size a line reader's buffer starts with and goes back to: room for
+// the lines of a usual chat, and little memory for a client that says nothing.
+const readBuffer = 512
+
 // lineReader reads a client's lines, each under a read deadline. A deadline may expire
 // in the middle of a line: what came of it so far is kept, and the next readLine goes on
 // from there, so a line completed after a timeout is not lost. Once ctx is done it reads
 // no more.
+//
+// Its buffer starts small and grows only for a long line, up to what the longest line
+// allowed needs, then shrinks back once that line is read: most clients never send a
+// line of -max-line bytes, and should not pay for one while they are idle.
 type lineReader struct {
-	ctx     context.Context
-	conn    net.Conn
-	in      *bufio.Reader
-	max     int    // the longest line, in bytes, not counting its ending
-	partial []byte // the start of a line that a deadline interrupted
+	ctx        context.Context
+	conn       net.Conn
+	max        int    // the longest line, in bytes, not counting its ending
+	buf        []byte // buf[start:end] is what was read and not yet returned
+	start, end int
 }
 
 func newLineReader(ctx context.Context, conn net.Conn, max int) *lineReader {
-	// The buffer has room for the longest line and its "\r\n", so a line usually comes
-	// out of it whole, without being copied into partial.
-	return &lineReader{ctx: ctx, conn: conn, in: bufio.NewReaderSize(conn, max+2), max: max}
+	return &lineReader{ctx: ctx, conn: conn, max: max, buf: make([]byte, min(readBuffer, max+2))}
 }
 
 // readLine returns the next line without its "\n" or "\r\n", waiting at most wait for
 // it to be complete; after that it returns an error that wraps os.ErrDeadlineExceeded.
-// It never holds more than about twice max bytes, however long the line. Once ctx is
-// done it returns context.Cause(ctx), even if a line was on its way.
+// It never holds more than max+2 bytes, however long the line. Once ctx is done it
+// returns context.Cause(ctx), even if a line was on its way.
 func (lr *lineReader) readLine(wait time.Duration) (string, error) {
 	if err := lr.conn.SetReadDeadline(time.Now().Add(wait)); err != nil {
 		return "", err
@@ -43,31 +48,62 @@ func (lr *lineReader) readLine(wait time.Duration) (string, error) {
 		return "", context.Cause(lr.ctx)
 	}
 	for {
-		chunk, err := lr.in.ReadSlice('\n')
-		if len(lr.partial)+len(chunk) > lr.max+2 {
-			lr.partial = nil
-			return "", errLineTooLong
-		}
-		if err == nil {
-			line := chunk
-			if len(lr.partial) > 0 {
-				line = append(lr.partial, chunk...)
-				lr.partial = lr.partial[:0]
-			}
-			text := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
-			if len(text) > lr.max {
+		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
+			line := lr.buf[lr.start : lr.start+i]
+			lr.start += i + 1
+			line = bytes.TrimSuffix(line, []byte("\r"))
+			if len(line) > lr.max {
 				// A line one byte too long that ends in a bare "\n" fits the buffer.
 				return "", errLineTooLong
 			}
+			text := string(line)
+			lr.shrink()
 			return text, nil
 		}
-		// ReadSlice has consumed chunk, a line without its end: keep it for later.
-		lr.partial = append(lr.partial, chunk...)
+		// A line of max bytes and its "\r\n" take max+2: with that many bytes and no
+		// "\n" among them, the line is too long, whatever comes next.
+		if lr.end-lr.start >= lr.max+2 {
+			return "", errLineTooLong
+		}
+		lr.makeRoom()
+		n, err := lr.conn.Read(lr.buf[lr.end:])
+		lr.end += n
+		if n > 0 {
+			continue // look for the line's end first: a failed read fails again
+		}
 		if lr.ctx.Err() != nil {
 			return "", context.Cause(lr.ctx)
 		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return "", err // a timeout, or io.EOF: a last line without "\n" is dropped
-		}
+		return "", err // a timeout, or io.EOF: a last line without "\n" is dropped
+	}
+}
+
+// makeRoom makes room at the end of the buffer for the next read: it moves what is
+// left of a line to the front, and if the buffer is full of it, grows the buffer, to
+// at most max+2 bytes.
+func (lr *lineReader) makeRoom() {
+	if lr.end < len(lr.buf) {
+		return
+	}
+	pending := lr.end - lr.start
+	if pending == len(lr.buf) {
+		bigger := make([]byte, min(2*len(lr.buf), lr.max+2))
+		copy(bigger, lr.buf[lr.start:lr.end])
+		lr.buf = bigger
+	} else {
+		copy(lr.buf, lr.buf[lr.start:lr.end])
+	}
+	lr.start, lr.end = 0, pending
+}
+
+// shrink rewinds the buffer when it is empty, and gives back the memory a long line
+// grew it by.
+func (lr *lineReader) shrink() {
+	if lr.start < lr.end {
+		return
+	}
+	lr.start, lr.end = 0, 0
+	if len(lr.buf) > readBuffer {
+		lr.buf = make([]byte, readBuffer)
 	}
 }

@@ -8,29 +8,29 @@ import (
 	"sync/atomic"
 )
 
-// member is a joined client as the registry sees it: a name, a room, and the queue of
-// lines waiting for that client's writer goroutine. The registry never touches a
-// client's socket, except to close it when the client is too slow.
+// member is a joined client as the registry sees it: a name, a room, and the lines
+// waiting for that client's writer goroutine. The registry never touches a client's
+// socket, except to close it when the client is too slow.
 type member struct {
-	name    string // set before the member joins, and never changed after
-	out     chan<- string
+	name    string      // set before the member joins, and never changed after
+	out     *outbox     // the lines waiting for the writer
+	queue   int         // the most lines that may wait in out (-queue)
 	conn    net.Conn    // closed to disconnect the member when it is too slow
 	tooSlow atomic.Bool // set once, when a line did not fit in out or a write timed out
 	room    *room       // the member's room; guarded by the registry's mu
 }
 
-// send queues line for the member's writer and never waits. A member whose queue is full
-// is too slow: it is marked so and its connection is closed, which ends its reader, whose
-// leave then tells the room why. Lines for a member already found too slow are dropped.
+// send queues line for the member's writer and never waits. A member with queue lines
+// waiting already is too slow: it is marked so and its connection is closed, which ends
+// its reader, whose leave then tells the room why. Lines for a member already found too
+// slow are dropped.
 //
 // send never takes the registry's lock, and is safe to call with it held.
 func (m *member) send(line string) {
 	if m.tooSlow.Load() {
 		return
 	}
-	select {
-	case m.out <- line:
-	default:
+	if !m.out.addWithin(line, m.queue) {
 		m.disconnectTooSlow()
 	}
 }
@@ -70,17 +70,14 @@ func (rm *room) remove(m *member) {
 
 func byName(m *member, name string) int { return cmp.Compare(m.name, name) }
 
-// names returns the members' names in order, joined with ", ", leaving out the member
-// called except. It builds the line in one piece of memory sized in advance: with
-// thousands in a room, each join costs one copy of every name, not several.
-func (rm *room) names(except string) string {
+// names returns the members' names in order, joined with ", ". It builds the line in one
+// piece of memory sized in advance: with thousands in a room, each join then costs one
+// copy of every name, not several.
+func (rm *room) names() string {
 	var b strings.Builder
 	b.Grow(rm.nameBytes + 2*len(rm.members))
-	for _, m := range rm.members {
-		if m.name == except {
-			continue
-		}
-		if b.Len() > 0 {
+	for i, m := range rm.members {
+		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(m.name)

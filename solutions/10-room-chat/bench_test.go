@@ -29,7 +29,7 @@ func BenchmarkReadLine(b *testing.B) {
 }
 
 // BenchmarkFanOut relays one chat line to a room of N members; ns/delivery is the cost
-// of putting it on one member's queue.
+// of putting it in one member's outbox.
 func BenchmarkFanOut(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
@@ -37,7 +37,7 @@ func BenchmarkFanOut(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				if i > 0 && i%benchQueue == 0 {
+				if i > 0 && i%benchDrain == 0 {
 					b.StopTimer()
 					drain()
 					b.StartTimer()
@@ -57,21 +57,15 @@ func BenchmarkJoin(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
 			r, members, drain := benchRegistry(b, n)
-			out := make(chan string, benchQueue)
-			go func() {
-				for range out {
-				}
-			}()
-			defer close(out)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				if i > 0 && i%(benchQueue/2) == 0 { // two notices each time
+				if i > 0 && i%(benchDrain/2) == 0 { // two notices each time
 					b.StopTimer()
 					drain()
 					b.StartTimer()
 				}
-				me := &member{name: "newcomer", out: out, conn: &benchConn{}}
+				me := &member{name: "newcomer", out: newOutbox(), queue: benchQueue, conn: &benchConn{}}
 				if err := r.join(me); err != nil {
 					b.Fatal(err)
 				}
@@ -87,26 +81,30 @@ func BenchmarkJoin(b *testing.B) {
 func BenchmarkWriteLines(b *testing.B) {
 	const burst = 64
 	conn := &benchConn{}
-	out := make(chan string, benchQueue)
-	m := &member{name: "u1", out: out, conn: conn}
+	m := &member{name: "u1", out: newOutbox(), queue: benchQueue, conn: conn}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		writeLines(m, out, time.Minute)
+		writeLines(m, time.Minute)
 	}()
 	b.ReportAllocs()
 	for range b.N {
 		for range burst {
-			out <- "[u1] 17 123456789 a chat line of a usual length"
+			m.out.add("[u1] 17 123456789 a chat line of a usual length")
 		}
 	}
-	close(out)
+	m.out.close()
 	<-done
 	b.ReportMetric(float64(conn.writes)/float64(b.N*burst), "writes/line")
 }
 
-// benchQueue is the members' queue in the benchmarks, longer than the server's default.
-const benchQueue = 4096
+// benchQueue is the members' -queue in the benchmarks, longer than the server's default,
+// and benchDrain how many lines a benchmark queues for each member before it empties the
+// outboxes, with the clock stopped.
+const (
+	benchQueue = 4096
+	benchDrain = 256
+)
 
 // benchRegistry is a registry with n members in the lobby. Nothing drains their queues
 // while the clock runs, so that only the registry's work is measured (in the server,
@@ -115,21 +113,18 @@ const benchQueue = 4096
 func benchRegistry(b *testing.B, n int) (r *registry, members []*member, drain func()) {
 	b.Helper()
 	r = newRegistry()
-	var outs []chan string
 	for i := range n {
-		out := make(chan string, benchQueue)
-		outs = append(outs, out)
-		m := &member{name: fmt.Sprintf("u%d", i), out: out, conn: &benchConn{}}
+		m := &member{name: fmt.Sprintf("u%d", i), out: newOutbox(), queue: benchQueue, conn: &benchConn{}}
 		if err := r.join(m); err != nil {
 			b.Fatal(err)
 		}
 		members = append(members, m)
 	}
 	drain = func() {
-		for _, out := range outs {
-			for len(out) > 0 {
-				<-out
-			}
+		for _, m := range members {
+			m.out.mu.Lock()
+			m.out.buf, m.out.lines = m.out.buf[:0], 0
+			m.out.mu.Unlock()
 		}
 	}
 	drain()

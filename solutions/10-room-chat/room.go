@@ -8,29 +8,29 @@ import (
 	"sync/atomic"
 )
 
-// member is a joined client as the registry sees it: a name, a room, and the queue of
-// lines waiting for that client's writer goroutine. The registry never touches a
-// client's socket, except to close it when the client is too slow.
+// member is a joined client as the registry sees it: a name, a room, and the lines
+// waiting for that client's writer goroutine. The registry never touches a client's
+// socket, except to close it when the client is too slow.
 type member struct {
-	name    string // set before the member joins, and never changed after
-	out     chan<- string
+	name    string      // set before the member joins, and never changed after
+	out     *outbox     // the lines waiting for the writer
+	queue   int         // the most lines that may wait in out (-queue)
 	conn    net.Conn    // closed to disconnect the member when it is too slow
 	tooSlow atomic.Bool // set once, when a line did not fit in out or a write timed out
 	room    *room       // the member's room; guarded by the registry's mu
 }
 
-// send queues line for the member's writer and never waits. A member whose queue is full
-// is too slow: it is marked so and its connection is closed, which ends its reader, whose
-// leave then tells the room why. Lines for a member already found too slow are dropped.
+// send queues line for the member's writer and never waits. A member with queue lines
+// waiting already is too slow: it is marked so and its connection is closed, which ends
+// its reader, whose leave then tells the room why. Lines for a member already found too
+// slow are dropped.
 //
 // send never takes the registry's lock, and is safe to call with it held.
 func (m *member) send(line string) {
 	if m.tooSlow.Load() {
 		return
 	}
-	select {
-	case m.out <- line:
-	default:
+	if !m.out.addWithin(line, m.queue) {
 		m.disconnectTooSlow()
 	}
 }

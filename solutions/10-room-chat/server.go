@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -91,23 +90,22 @@ func (s *server) refuse(conn net.Conn) {
 // During a shutdown it says goodbye last.
 func (s *server) handle(conn net.Conn) {
 	unwatch := s.watch(conn)
-	out := make(chan string, s.queue)
 	// The member exists before it has a name, so that the writer can mark it too slow.
-	me := &member{out: out, conn: conn}
+	me := &member{out: newOutbox(), queue: s.queue, conn: conn}
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		writeLines(me, out, s.writeTimeout)
+		writeLines(me, s.writeTimeout)
 	}()
 
 	joined, why := s.session(me)
 
 	// The order of what follows matters. The slot is freed first, so that a client who
-	// hears that this one left can take it at once. Leaving comes before the queue is
-	// closed, so the registry never queues a line on a closed channel (and once the
-	// registry is closed, leaving tells nobody). The goodbye comes after every line
-	// queued so far; the queue is ours alone now, so waiting for room in it is safe. The
-	// writer stops once its queue is closed, after writing what is left in it.
+	// hears that this one left can take it at once. Leaving comes before the outbox is
+	// closed, so no line the registry queues is dropped (and once the registry is
+	// closed, leaving tells nobody). The goodbye comes after every line queued so far;
+	// the outbox is ours alone now, so the goodbye need not fit in -queue. The writer
+	// stops once its outbox is closed, after writing what is left in it.
 	s.slots.Release(1)
 	if me.tooSlow.Load() {
 		why = reasonTooSlow
@@ -116,9 +114,9 @@ func (s *server) handle(conn net.Conn) {
 		s.reg.leave(me, why.told())
 	}
 	if s.reading.Err() != nil {
-		out <- goodbye
+		me.out.add(goodbye)
 	}
-	close(out)
+	me.out.close()
 	<-written
 	unwatch()
 	conn.Close()
@@ -134,29 +132,31 @@ func (s *server) handle(conn net.Conn) {
 // obeys every line the client sends, until the client goes or must go. It reports
 // whether the client joined and why it went, but it does not leave: handle does.
 func (s *server) session(me *member) (joined bool, why reason) {
+	// Until the client joins, only this goroutine queues lines for it, at most three:
+	// they go straight into the outbox, whatever -queue says.
 	lr := newLineReader(s.reading, me.conn, s.maxLine)
-	me.out <- "Welcome to budgetchat! What shall I call you?"
+	me.out.add("Welcome to budgetchat! What shall I call you?")
 	name, err := lr.readLine(s.nameTimeout)
 	switch {
 	case errors.Is(err, errShutdown):
 		return false, reasonShutdown
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		me.out <- "* Sorry, you took too long to choose a name."
+		me.out.add("* Sorry, you took too long to choose a name.")
 		return false, reasonNameTimeout
 	case errors.Is(err, errLineTooLong):
-		me.out <- s.tooLong()
+		me.out.add(s.tooLong())
 		return false, reasonLineTooLong
 	case err != nil:
 		return false, reasonClosed // gone before joining: nobody hears of it
 	case !validName.MatchString(name):
-		me.out <- "* Sorry, names are 1 to 32 letters or digits."
+		me.out.add("* Sorry, names are 1 to 32 letters or digits.")
 		return false, reasonBadName
 	}
 	// From here on the registry queues lines for this client too, so every line goes
 	// through me.send, which never waits.
 	me.name = name
 	if err := s.reg.join(me); errors.Is(err, errNameTaken) {
-		me.out <- "* Sorry, the name " + name + " is taken."
+		me.out.add("* Sorry, the name " + name + " is taken.")
 		return false, reasonNameTaken
 	} else if err != nil {
 		return false, reasonShutdown
@@ -210,23 +210,26 @@ func (s *server) tooLong() string {
 	return fmt.Sprintf("* Sorry, lines are at most %d bytes.", s.maxLine)
 }
 
-// writeLines writes every line queued on out, each followed by "\n", until out is
-// closed. Lines queued together go out in one write. Each write may take at most
-// timeout; a client that does not take a write in time is too slow, and m is
-// disconnected. After a write fails it closes the connection, which ends the reader's
-// session, and keeps draining out so that nobody sending to this client ever blocks on it.
-func writeLines(m *member, out <-chan string, timeout time.Duration) {
-	w := bufio.NewWriter(deadlineWriter{m.conn, timeout})
+// writeLines is m's writer: it writes the lines queued in m's outbox until the outbox is
+// closed and empty. It takes everything waiting at once and writes it with as few calls
+// as it can, each of which may take at most timeout; a client that does not take a write
+// in time is too slow, and m is disconnected. After a write fails it closes the
+// connection, which ends the reader's session, and goes on emptying the outbox without
+// writing, so that the lines queued until the member leaves do not count as the client
+// being too slow.
+func writeLines(m *member, timeout time.Duration) {
+	var batch []byte // the lines being written; then the outbox's next buffer
 	var err error
-	for line := range out {
+	for {
+		var ok bool
+		batch, ok = m.out.take(batch[:0])
+		if !ok {
+			return
+		}
 		if err != nil {
 			continue
 		}
-		w.WriteString(line)
-		w.WriteByte('\n')
-		if len(out) == 0 {
-			err = w.Flush()
-		}
+		err = writeAll(m.conn, batch, timeout)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			slog.Debug("write timed out", "addr", m.conn.RemoteAddr().String(), "timeout", timeout.String())
 			m.disconnectTooSlow()
@@ -234,21 +237,26 @@ func writeLines(m *member, out <-chan string, timeout time.Duration) {
 			m.conn.Close()
 		}
 	}
-	if err == nil {
-		w.Flush()
-	}
 }
 
-// deadlineWriter gives every write to conn a deadline of its own, so that the writes
-// bufio makes when its buffer fills are bounded as well as those of Flush.
-type deadlineWriter struct {
-	conn    net.Conn
-	timeout time.Duration
-}
+// writeChunk is the most that writeAll hands the kernel in one call. Larger writes to a
+// client whose receive window is small made Linux trickle the data out 8 KiB per 200 ms
+// probe, even once the client read again (the 09/drain scenario): 4 KiB, as bufio's
+// buffer was, keeps the data flowing.
+const writeChunk = 4096
 
-func (d deadlineWriter) Write(p []byte) (int, error) {
-	if err := d.conn.SetWriteDeadline(time.Now().Add(d.timeout)); err != nil {
-		return 0, err
+// writeAll writes p to conn in pieces of at most writeChunk bytes, each of which may take
+// at most timeout. A usual batch is one piece and one system call.
+func writeAll(conn net.Conn, p []byte, timeout time.Duration) error {
+	for len(p) > 0 {
+		n := min(len(p), writeChunk)
+		if err := conn.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+			return err
+		}
+		if _, err := conn.Write(p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
 	}
-	return d.conn.Write(p)
+	return nil
 }
