@@ -47,7 +47,7 @@ func (m *member) disconnectTooSlow() {
 // every room, so a member moving between rooms is one step that everyone sees in the
 // same order.
 type room struct {
-	name    string    // set before the member joins, and never changed after
+	name    string
 	members []*member // sorted by name, so presence lines need no sorting
 }
 
@@ -67,15 +67,11 @@ func (rm *room) remove(m *member) {
 
 func byName(m *member, name string) int { return cmp.Compare(m.name, name) }
 
-// names returns the members' names in order, joined with ", ", leaving out the member
-// called except.
-func (rm *room) names(except string) string {
+// names returns the members' names in order, joined with ", ".
+func (rm *room) names() string {
 	var b strings.Builder
-	for _, m := range rm.members {
-		if m.name == except {
-			continue
-		}
-		if b.Len() > 0 {
+	for i, m := range rm.members {
+		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(m.name)
