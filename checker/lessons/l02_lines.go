@@ -227,6 +227,7 @@ func linesUnknown(env *scenario.Env) error {
 		{"PING", "PONG", "step 3: after an unknown command the connection must stay open and usable"},
 		{"", `ERR unknown command ""`, "step 3: an empty line is a command too: an unknown one, with the empty word"},
 		{"frob", `ERR unknown command "frob"`, "step 3: the word goes back as it was sent, not upper-cased"},
+		{`FR"OB\x`, `ERR unknown command "FR"OB\x"`, "step 3: the word goes back exactly as it was sent, between plain quotes: no escaping (not %q)"},
 		{"UPPER still here", "STILL HERE", "step 3: after an unknown command the connection must stay open and usable"},
 	} {
 		if err := linesAsk(alice, x.send, x.want, x.hint); err != nil {

@@ -51,5 +51,13 @@ func TestLesson02(t *testing.T) {
 			}},
 			FailsOn: "unknown-command",
 		},
+		{
+			Name: "quotes the unknown word with %q", File: "commands.go",
+			Edits: []selftest.Edit{
+				{Old: "import (\n", New: "import (\n\t\"fmt\"\n"},
+				{Old: "return `ERR unknown command \"` + word + `\"`, true", New: "return fmt.Sprintf(\"ERR unknown command %q\", word), true"},
+			},
+			FailsOn: "unknown-command",
+		},
 	})
 }
