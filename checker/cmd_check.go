@@ -161,17 +161,27 @@ func runCheck(ctx context.Context, args []string, sio stdio) int {
 	return code
 }
 
-// checkLesson checks one lesson with live output and returns the exit status. When ctx
-// is cancelled it stops the running scenario and its server, and returns exitFail
-// without saying so: its callers know why they cancelled.
-func checkLesson(ctx context.Context, cfg checkConfig, lesson scenario.Lesson, sio stdio) int {
+// lessonTarget is the server to check for lesson, or false, after saying why on
+// standard error, when the lesson cannot be checked.
+func lessonTarget(cfg checkConfig, lesson scenario.Lesson, sio stdio) (scenario.Target, bool) {
 	if len(lesson.Scenarios) == 0 {
 		fmt.Fprintf(sio.err, "checker: lesson %02d (%s) is not available yet: its scenarios are still to be written\n", lesson.Number, lesson.Title)
-		return exitUsage
+		return scenario.Target{}, false
 	}
 	tgt, err := cfg.target(lesson)
 	if err != nil {
 		fmt.Fprintln(sio.err, "checker:", err)
+		return scenario.Target{}, false
+	}
+	return tgt, true
+}
+
+// checkLesson checks one lesson with live output and returns the exit status. When ctx
+// is cancelled it stops the running scenario and its server, and returns exitFail
+// without saying so: its callers know why they cancelled.
+func checkLesson(ctx context.Context, cfg checkConfig, lesson scenario.Lesson, sio stdio) int {
+	tgt, ok := lessonTarget(cfg, lesson, sio)
+	if !ok {
 		return exitUsage
 	}
 	if tgt.Addr != "" && !prepareAttach(ctx, cfg, lesson, sio) {

@@ -39,13 +39,8 @@ func runWatch(ctx context.Context, args []string, sio stdio) int {
 		fmt.Fprintln(sio.err, "checker:", err)
 		return exitUsage
 	}
-	if len(lesson.Scenarios) == 0 {
-		fmt.Fprintf(sio.err, "checker: lesson %02d (%s) is not available yet: its scenarios are still to be written\n", lesson.Number, lesson.Title)
-		return exitUsage
-	}
-	tgt, err := cfg.target(lesson)
-	if err != nil {
-		fmt.Fprintln(sio.err, "checker:", err)
+	tgt, ok := lessonTarget(cfg, lesson, sio)
+	if !ok {
 		return exitUsage
 	}
 	var paths []string

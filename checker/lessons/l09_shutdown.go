@@ -88,15 +88,8 @@ func shutGoodbye(env *scenario.Env) error {
 // shutStopsAccepting holds the server in its shutdown with a client that does not read,
 // and checks that a client who arrives then is refused.
 func shutStopsAccepting(env *scenario.Env) error {
-	feeder, _, err := shutStall(env)
-	if err != nil {
+	if _, _, err := shutHeldUp(env); err != nil {
 		return err
-	}
-	if err := shutSignal(env, syscall.SIGTERM); err != nil {
-		return err
-	}
-	if err := shutExpectGoodbye(feeder); err != nil {
-		return client.WithHint(err, "a client whose queue is empty gets its goodbye line at once, even while another client is behind")
 	}
 	if err := shutStillRunning(env, "a client had not read its lines and -shutdown-timeout is 20s"); err != nil {
 		return err
@@ -113,17 +106,11 @@ func shutStopsAccepting(env *scenario.Env) error {
 // shutDrain has the server queue megabytes for a client that is not reading, signals,
 // and only then lets the client read: it must get every line, then the goodbye.
 func shutDrain(env *scenario.Env) error {
-	feeder, sleepy, err := shutStall(env)
+	sleepy, _, err := shutHeldUp(env)
 	if err != nil {
 		return err
 	}
 	n := shutStallLines()
-	if err := shutSignal(env, syscall.SIGTERM); err != nil {
-		return err
-	}
-	if err := shutExpectGoodbye(feeder); err != nil {
-		return err
-	}
 	env.Note("sleepy starts reading the %d lines queued for it", n)
 	// A small receive buffer makes TCP crawl once the client reads again: let it grow.
 	if err := sleepy.SetReadBuffer(4 << 20); err != nil {
@@ -266,16 +253,9 @@ func shutConsistent(names, senders []string, got map[string][]string) error {
 // checks that it gives up after -shutdown-timeout (1s here) with status 1.
 func shutDeadline(env *scenario.Env) error {
 	const timeout = time.Second
-	feeder, _, err := shutStall(env)
+	_, signalled, err := shutHeldUp(env)
 	if err != nil {
 		return err
-	}
-	signalled := time.Now()
-	if err := shutSignal(env, syscall.SIGTERM); err != nil {
-		return err
-	}
-	if err := shutExpectGoodbye(feeder); err != nil {
-		return client.WithHint(err, "a client that reads gets its goodbye at once, even while another client is behind")
 	}
 	if err := shutExpectExit(env, env.Scaled(timeout)+env.Step(), 1); err != nil {
 		return client.WithHint(err, "step 2: sleepy never reads, so its lines can never all be delivered: after -shutdown-timeout (1s here) the server closes what is left and exits with status 1; "+
@@ -291,14 +271,7 @@ func shutDeadline(env *scenario.Env) error {
 // shutSecondSignal signals twice: the first starts a shutdown that a client that never
 // reads holds up for 30s, the second must end it at once.
 func shutSecondSignal(env *scenario.Env) error {
-	feeder, _, err := shutStall(env)
-	if err != nil {
-		return err
-	}
-	if err := shutSignal(env, syscall.SIGTERM); err != nil {
-		return err
-	}
-	if err := shutExpectGoodbye(feeder); err != nil {
+	if _, _, err := shutHeldUp(env); err != nil {
 		return err
 	}
 	if err := shutStillRunning(env, "a client had not read its lines and -shutdown-timeout is 30s"); err != nil {
@@ -388,6 +361,24 @@ func shutStillRunning(env *scenario.Env, why string) error {
 	default:
 		return nil
 	}
+}
+
+// shutHeldUp starts a shutdown that a client cannot finish: it stalls sleepy
+// (shutStall), sends SIGTERM, and waits for feeder's goodbye, which must come at once
+// whatever sleepy's backlog. It returns sleepy and when the signal was sent.
+func shutHeldUp(env *scenario.Env) (sleepy *client.Conn, signalled time.Time, err error) {
+	feeder, sleepy, err := shutStall(env)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	signalled = time.Now()
+	if err := shutSignal(env, syscall.SIGTERM); err != nil {
+		return nil, time.Time{}, err
+	}
+	if err := shutExpectGoodbye(feeder); err != nil {
+		return nil, time.Time{}, client.WithHint(err, "a client whose queue is empty gets its goodbye line at once, even while another client is behind")
+	}
+	return sleepy, signalled, nil
 }
 
 // shutStall joins sleepy, who stops reading, and feeder, who sends more than the
