@@ -30,7 +30,7 @@ func runLoad(ctx context.Context, args []string) int {
 		addr       = fs.String("addr", "", "load a server already listening at host:port")
 		pid        = fs.Int("pid", 0, "with -addr: the server's process id, to read its CPU time and memory")
 		flags      = fs.String("flags", "", "extra flags for a Go server (lessons 08-10 get -rate 0 -max-clients N unless this is set)")
-		vs         = fs.String("vs", "", "compare with a second server: asyncio (the lesson's asyncio peer), ceiling (the load tool's own limit), a directory, or a command with {port}")
+		vs         = fs.String("vs", "", "compare with a second server: asyncio (the lesson's asyncio peer), ceiling (the load tool's own limit), a directory (started with the first server's flags), or a command with {port}")
 		mode       = fs.String("mode", "", "chat or echo (default: echo for lesson 01, chat otherwise)")
 		clients    = fs.Int("clients", def.Clients, "clients that connect and join")
 		senders    = fs.Int("senders", def.Senders, "clients that send (chat)")
@@ -87,7 +87,7 @@ func runLoad(ctx context.Context, args []string) int {
 	}
 	servers := []load.Server{first}
 	if *vs != "" {
-		second, err := loadVersus(*vs, cfg.Mode)
+		second, err := loadVersus(*vs, cfg.Mode, first.Flags)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "checker load:", err)
 			return exitUsage
@@ -176,8 +176,10 @@ func loadTarget(lessonName string, solution bool, dir, command, addr string, pid
 	return load.Server{Label: d, Dir: d, Flags: serverFlags}, number, nil
 }
 
-// loadVersus is the server named by -vs.
-func loadVersus(vs string, mode load.Mode) (load.Server, error) {
+// loadVersus is the server named by -vs. A directory is taken to be another version of
+// the first server, such as last week's copy of the same lesson, so it is started with
+// the same flags.
+func loadVersus(vs string, mode load.Mode, flags []string) (load.Server, error) {
 	switch vs {
 	case "asyncio":
 		if _, err := exec.LookPath("python3"); err != nil {
@@ -202,7 +204,7 @@ func loadVersus(vs string, mode load.Mode) (load.Server, error) {
 		return load.Server{Label: "ceiling", Argv: []string{self, "load", "-ceiling-server", "{addr}"}}, nil
 	}
 	if info, err := os.Stat(vs); err == nil && info.IsDir() {
-		return load.Server{Label: vs, Dir: vs}, nil
+		return load.Server{Label: vs, Dir: vs, Flags: flags}, nil
 	}
 	if !strings.Contains(vs, "{port}") && !strings.Contains(vs, "{addr}") {
 		return load.Server{}, fmt.Errorf("-vs %q is not asyncio, ceiling, a directory, or a command with {port} or {addr}", vs)

@@ -38,6 +38,9 @@ func WriteText(w io.Writer, res *Result) {
 		p("connect and join", "%d of %d joined in %s, everyone heard of everyone %s (one join: p50 %s, p99 %s)",
 			res.Joined, res.Config.Clients, Dur(res.JoinTime), settle, Dur(res.JoinLatency.P50), Dur(res.JoinLatency.P99))
 	}
+	if res.Config.Mode == Chat && res.ResourcesUnavailable == "" {
+		p("joining cost", "%s", joiningCost(res))
+	}
 	p("deliveries", "%s of %s in %s: %s/s", count(res.Delivered), count(res.Expected), Dur(res.SendTime), count(int64(res.PerSecond)))
 	if res.OfferedRate > 0 {
 		p("offered", "%s deliveries/s (%g messages/s)", count(int64(res.OfferedRate)), res.Config.Rate)
@@ -143,6 +146,20 @@ func Bytes(n int64) string {
 }
 
 // count formats a count for reading: 950, 12.3k, 4.56M.
+// joiningCost says what the join phase cost both processes: every join notifies
+// everyone, so at thousands of clients it is a fan-out test of its own.
+func joiningCost(res *Result) string {
+	s := fmt.Sprintf("server %s of CPU", Dur(res.ServerJoinCPU))
+	if res.ServerJoinWrites > 0 {
+		s += fmt.Sprintf(", %.1f notices per write call (%s write and writev calls)",
+			float64(res.Notices)/float64(res.ServerJoinWrites), count(res.ServerJoinWrites))
+	}
+	if res.LoadJoinCPU >= 0 {
+		s += fmt.Sprintf("; load tool %s of CPU", Dur(res.LoadJoinCPU))
+	}
+	return s
+}
+
 func count(n int64) string {
 	f := float64(n)
 	switch {

@@ -41,6 +41,7 @@ type Result struct {
 	ServerJoinCPU        time.Duration `json:"server_join_cpu_ns"` // during connect and join
 	ServerCPUPerDelivery time.Duration `json:"server_cpu_per_delivery_ns"`
 	ServerWrites         int64         `json:"server_writes"`               // write system calls in the message phase; -1 unknown
+	ServerJoinWrites     int64         `json:"server_join_writes"`          // write system calls while connecting and joining; -1 unknown
 	DeliveriesPerWrite   float64       `json:"deliveries_per_server_write"` // how well the server coalesces; 0 unknown
 	ServerRSSBefore      int64         `json:"server_rss_before_bytes"`
 	ServerRSSJoined      int64         `json:"server_rss_joined_bytes"`
@@ -48,6 +49,7 @@ type Result struct {
 	IdleRSSPerClient     int64         `json:"idle_rss_per_client_bytes"` // (joined - before) / joined
 	PeakRSSPerClient     int64         `json:"peak_rss_per_client_bytes"` // peak / joined
 	LoadCPU              time.Duration `json:"load_cpu_ns"`               // the load tool, message phase
+	LoadJoinCPU          time.Duration `json:"load_join_cpu_ns"`          // the load tool, connect and join; -1 unknown
 	LoadCPUPerDelivery   time.Duration `json:"load_cpu_per_delivery_ns"`
 	ResourcesUnavailable string        `json:"resources_unavailable,omitempty"` // why, if they are
 	FileDescriptorLimit  uint64        `json:"fd_limit"`

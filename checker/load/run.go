@@ -92,6 +92,7 @@ func Run(ctx context.Context, cfg Config, tgt Target) (*Result, error) {
 	}
 
 	// Connect and join.
+	loadBeforeJoin := selfCPU()
 	r.phase.Store("connecting")
 	res.JoinLatency = Summarize(r.connect(ctx, res))
 	joined := r.settle(ctx, res)
@@ -108,6 +109,10 @@ func Run(ctx context.Context, cfg Config, tgt Target) (*Result, error) {
 
 	// Send and drain.
 	loadBefore := selfCPU()
+	res.LoadJoinCPU = -1
+	if loadBeforeJoin >= 0 {
+		res.LoadJoinCPU = loadBefore - loadBeforeJoin
+	}
 	if joined >= 2 || cfg.Mode == Echo && joined >= 1 {
 		r.phase.Store("sending")
 		r.sendAll(ctx)
@@ -130,9 +135,10 @@ func Run(ctx context.Context, cfg Config, tgt Target) (*Result, error) {
 	stopProgress()
 
 	res.ServerCPU = afterSend.cpu - afterJoin.cpu
-	res.ServerWrites = -1
-	if afterSend.writes >= 0 && afterJoin.writes >= 0 && procErr == nil {
+	res.ServerWrites, res.ServerJoinWrites = -1, -1
+	if afterSend.writes >= 0 && afterJoin.writes >= 0 && before.writes >= 0 && procErr == nil {
 		res.ServerWrites = afterSend.writes - afterJoin.writes
+		res.ServerJoinWrites = afterJoin.writes - before.writes
 	}
 	res.ServerPeakRSS = afterSend.hwm
 	res.LoadCPU = loadCPU
