@@ -54,8 +54,10 @@ func commands() []command {
 
 func main() {
 	// An interrupt (Ctrl-C) cancels the context: the running scenario's clients are
-	// closed and its server's process group stopped before the checker exits.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// closed and its server's process group stopped before the checker exits. So does
+	// SIGPIPE, as when the reader of make check | head goes away: without it Go's runtime
+	// would end the checker at its next write, leaving its temporary build behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
 	defer stop()
 	tty := isTerminal(os.Stdout)
 	color := tty && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
