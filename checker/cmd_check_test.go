@@ -90,7 +90,7 @@ func TestCheckLesson(t *testing.T) {
 	})
 
 	t.Run("still writes JSON and JUnit when the code does not build", func(t *testing.T) {
-		// A directory outside the module cannot be built: a quick build error.
+		// An empty directory has no package to build: a quick build error.
 		dir := t.TempDir()
 		sio, _, errOut := testIO()
 		cfg := checkConfig{dir: dir, count: 1, scale: 1,

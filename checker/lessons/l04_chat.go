@@ -31,7 +31,7 @@ func chat() scenario.Lesson {
 			{Name: "split-lines", Doc: "a name and chat lines trickled in pieces are read as whole lines", Run: chatSplitLines,
 				Hint: chatHintFraming},
 			{Name: "coalesced-lines", Doc: "several lines in one write, the name line included, are each read and relayed in order", Run: chatCoalescedLines,
-				Hint: chatHintFraming},
+				Hint: chatHintCoalesced},
 			{Name: "long-message", Doc: "a chat message of 1000 characters is relayed whole", Run: chatLongMessage,
 				Hint: "a chat line may be up to 4096 bytes (Budget Chat asks for at least 1000 characters): read whole lines, however long, and relay them unchanged"},
 			{Name: "order", Doc: "four clients talking at once: each one's lines reach the others in the order sent", Run: chatOrder,
@@ -68,7 +68,10 @@ const (
 	chatHintName     = "step 1: a name is 1 or more letters or digits (validName): for any other first line queue the error line and return, so that the connection closes before the room hears of it"
 	chatHintLeft     = "step 4: when a joined client's session ends, however it ends (a close, a reset, a read error), r.leave removes it and tells everyone still in the room with a line starting with \"*\" that contains its name: defer r.leave(me) right after joining"
 	chatHintFraming  = "the lines came in pieces, or several in one write: read lines, not reads, since one Read may return part of a line or several lines. Keep one bufio.Reader for the whole connection, the name included, and take line after line from it"
-	chatHintOrder    = "step 3: relay each line before reading the next one (no goroutine per line), under the room's lock, so one sender's lines reach everyone in the order they were sent"
+	// Lines that come together fail a server that reads badly, and one that relays
+	// each line in a goroutine of its own, which reorders them: the hint names both.
+	chatHintCoalesced = "read lines, not reads (one Read may return several lines), with one bufio.Reader for the whole connection, the name included; and relay each line before reading the next (no goroutine per line), so that they stay in order"
+	chatHintOrder     = "step 3: relay each line before reading the next one (no goroutine per line), under the room's lock, so one sender's lines reach everyone in the order they were sent"
 )
 
 // chatJoinEmpty: the first client of an empty room.
@@ -236,7 +239,7 @@ func chatCoalescedLines(env *scenario.Env) error {
 	}
 	for _, to := range []*client.Conn{bob, carol} {
 		for _, text := range []string{"one", "two", "three"} {
-			if err := budgetExpectSaid(to, n[0], text, n[0]+" sent three lines in one write: "+chatHintFraming); err != nil {
+			if err := budgetExpectSaid(to, n[0], text, n[0]+" sent three lines in one write: "+chatHintCoalesced); err != nil {
 				return err
 			}
 		}

@@ -30,14 +30,17 @@ func (s *Server) Prepare(ctx context.Context, outDir string) error {
 	if s.Dir == "" {
 		return nil
 	}
-	bin := filepath.Join(outDir, filepath.Base(s.Dir))
-	pkg := s.Dir
-	if !filepath.IsAbs(pkg) {
-		pkg = "./" + filepath.ToSlash(filepath.Clean(pkg))
-	}
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg).CombinedOutput()
+	// The go command runs in the server's directory, which may belong to this module
+	// or to any other.
+	outDir, err := filepath.Abs(outDir)
 	if err != nil {
-		return fmt.Errorf("go build %s failed:\n%s", pkg, out)
+		return err
+	}
+	bin := filepath.Join(outDir, filepath.Base(filepath.Clean(s.Dir)))
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = s.Dir
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build in %s failed:\n%s", s.Dir, out)
 	}
 	s.Argv = append([]string{bin, "-addr", "{addr}"}, s.Flags...)
 	return nil
