@@ -145,7 +145,6 @@ func Bytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// count formats a count for reading: 950, 12.3k, 4.56M.
 // joiningCost says what the join phase cost both processes: every join notifies
 // everyone, so at thousands of clients it is a fan-out test of its own.
 func joiningCost(res *Result) string {
@@ -160,6 +159,7 @@ func joiningCost(res *Result) string {
 	return s
 }
 
+// count formats a count for reading: 950, 12.3k, 4.56M.
 func count(n int64) string {
 	f := float64(n)
 	switch {

@@ -52,6 +52,13 @@ func TestRunAgainstLesson04(t *testing.T) {
 		assert.Empty(t, res.ResourcesUnavailable)
 		assert.Positive(t, res.ServerPeakRSS)
 		assert.GreaterOrEqual(t, res.ServerCPU, time.Duration(0))
+		assert.GreaterOrEqual(t, res.LoadJoinCPU, time.Duration(0))
+		if res.ServerWrites >= 0 { // /proc/PID/io may be closed to us, even for a child
+			assert.Positive(t, res.ServerJoinWrites, "the join's notices were written")
+			var report strings.Builder
+			WriteText(&report, res)
+			assert.Contains(t, report.String(), "notices per write call")
+		}
 	}
 }
 
