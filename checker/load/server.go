@@ -3,8 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,17 +28,9 @@ func (s *Server) Prepare(ctx context.Context, outDir string) error {
 	if s.Dir == "" {
 		return nil
 	}
-	// The go command runs in the server's directory, which may belong to this module
-	// or to any other.
-	outDir, err := filepath.Abs(outDir)
+	bin, err := target.BuildWithoutRace(ctx, s.Dir, outDir)
 	if err != nil {
 		return err
-	}
-	bin := filepath.Join(outDir, filepath.Base(filepath.Clean(s.Dir)))
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir = s.Dir
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build in %s failed:\n%s", s.Dir, out)
 	}
 	s.Argv = append([]string{bin, "-addr", "{addr}"}, s.Flags...)
 	return nil

@@ -19,6 +19,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+func TestBuild(t *testing.T) {
+	t.Run("a directory that does not exist is named in the error, with the reason", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "nowhere")
+		_, err := BuildWithoutRace(context.Background(), missing, t.TempDir())
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "go build in "+missing+" failed")
+		assert.Contains(t, err.Error(), "no such file or directory")
+	})
+	t.Run("a package with a go.mod of its own builds outside this module", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module elsewhere\n\ngo 1.23\n"), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644))
+		bin, err := BuildWithoutRace(context.Background(), dir, t.TempDir())
+		require.NoError(t, err)
+		assert.True(t, filepath.IsAbs(bin))
+		assert.FileExists(t, bin)
+	})
+}
+
 func TestExpand(t *testing.T) {
 	got := Expand("python3 server.py --host {host} --port {port} # {addr}", "127.0.0.1:4000")
 	assert.Equal(t, "python3 server.py --host 127.0.0.1 --port 4000 # 127.0.0.1:4000", got)
