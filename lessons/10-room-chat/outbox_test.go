@@ -17,16 +17,16 @@ func TestOutbox(t *testing.T) {
 		o := newOutbox()
 		o.add("one")
 		o.add("two")
-		batch, ok := o.take(nil)
+		b, ok := o.take()
 		require.True(t, ok)
-		assert.Equal(t, "one\ntwo\n", string(batch))
+		assert.Equal(t, []string{"one", "two"}, b.lines)
 	})
 	t.Run("refuses a line when max lines are waiting, and counts again after a take", func(t *testing.T) {
 		o := newOutbox()
 		assert.True(t, o.addWithin("a", 2))
 		assert.True(t, o.addWithin("b", 2))
 		assert.False(t, o.addWithin("c", 2))
-		_, ok := o.take(nil)
+		_, ok := o.take()
 		require.True(t, ok)
 		assert.True(t, o.addWithin("c", 2))
 	})
@@ -35,28 +35,78 @@ func TestOutbox(t *testing.T) {
 		o.add("last")
 		o.close()
 		o.add("too late")
-		batch, ok := o.take(nil)
+		b, ok := o.take()
 		require.True(t, ok)
-		assert.Equal(t, "last\n", string(batch))
-		_, ok = o.take(batch[:0])
+		assert.Equal(t, []string{"last"}, b.lines)
+		putBatch(b)
+		_, ok = o.take()
 		assert.False(t, ok)
 	})
 	t.Run("wakes a waiting writer", func(t *testing.T) {
 		o := newOutbox()
-		got := make(chan string)
+		got := make(chan []string)
 		go func() {
-			batch, _ := o.take(nil)
-			got <- string(batch)
+			b, _ := o.take()
+			got <- b.lines
 		}()
 		o.add("hello")
 		select {
-		case line := <-got:
-			assert.Equal(t, "hello\n", line)
+		case lines := <-got:
+			assert.Equal(t, []string{"hello"}, lines)
 		case <-time.After(5 * time.Second):
 			t.Fatal("the writer was not woken")
 		}
 	})
+	t.Run("a batch given back keeps no line", func(t *testing.T) {
+		b := &batch{lines: []string{"a", "b"}}
+		lines := b.lines
+		putBatch(b)
+		assert.Empty(t, b.lines)
+		assert.Equal(t, []string{"", ""}, lines, "the pool would keep the lines from being collected")
+	})
 }
+
+func TestWriteBatch(t *testing.T) {
+	t.Run("writes every line with its end in one write", func(t *testing.T) {
+		conn := &recordConn{}
+		require.NoError(t, writeBatch(conn, []string{"one", "", "three"}, time.Minute))
+		assert.Equal(t, []string{"one\n\nthree\n"}, conn.writes)
+	})
+	t.Run("writes at most writeChunk bytes at a time, and loses no byte between writes", func(t *testing.T) {
+		conn := &recordConn{}
+		long := strings.Repeat("x", writeChunk+100)
+		lines := []string{"first", long, strings.Repeat("y", writeChunk-1), "last"}
+		require.NoError(t, writeBatch(conn, lines, time.Minute))
+		for _, w := range conn.writes {
+			assert.LessOrEqual(t, len(w), writeChunk)
+		}
+		assert.Equal(t, strings.Join(lines, "\n")+"\n", strings.Join(conn.writes, ""))
+	})
+	t.Run("stops at the first failed write", func(t *testing.T) {
+		conn := &recordConn{fail: errScriptDone}
+		err := writeBatch(conn, []string{strings.Repeat("x", 3*writeChunk)}, time.Minute)
+		assert.ErrorIs(t, err, errScriptDone)
+		assert.Len(t, conn.writes, 1)
+	})
+}
+
+// recordConn is a connection that keeps what is written to it, one string per write,
+// and fails every write with fail, if it is set.
+type recordConn struct {
+	net.Conn
+	writes []string
+	fail   error
+}
+
+func (c *recordConn) Write(p []byte) (int, error) {
+	c.writes = append(c.writes, string(p))
+	if c.fail != nil {
+		return 0, c.fail
+	}
+	return len(p), nil
+}
+
+func (c *recordConn) SetWriteDeadline(time.Time) error { return nil }
 
 func TestLineReader(t *testing.T) {
 	t.Run("grows for a long line, then shrinks back", func(t *testing.T) {

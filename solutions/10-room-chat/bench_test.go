@@ -123,8 +123,12 @@ func benchRegistry(b *testing.B, n int) (r *registry, members []*member, drain f
 	drain = func() {
 		for _, m := range members {
 			m.out.mu.Lock()
-			m.out.buf, m.out.lines = m.out.buf[:0], 0
+			b := m.out.waiting
+			m.out.waiting = nil
 			m.out.mu.Unlock()
+			if b != nil {
+				putBatch(b)
+			}
 		}
 	}
 	drain()

@@ -127,13 +127,13 @@ func (r *registry) listRooms(m *member) {
 func (r *registry) who(m *member) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	m.send("* In " + m.room.name + ": " + m.room.names())
+	m.send(m.room.names("* In " + m.room.name + ": "))
 }
 
 // enterLocked puts m in rm: m is told who is already there, then they are told of m.
 // The caller holds r.mu.
 func (r *registry) enterLocked(m *member, rm *room) {
-	m.send("* The room contains: " + rm.names())
+	m.send(rm.names("* The room contains: "))
 	rm.broadcast("", "* "+m.name+" has entered the room")
 	rm.add(m)
 }

@@ -70,12 +70,13 @@ func (rm *room) remove(m *member) {
 
 func byName(m *member, name string) int { return cmp.Compare(m.name, name) }
 
-// names returns the members' names in order, joined with ", ". It builds the line in one
-// piece of memory sized in advance: with thousands in a room, each join then costs one
-// copy of every name, not several.
-func (rm *room) names() string {
+// names returns prefix followed by the members' names in order, joined with ", ". It
+// builds the line in one piece of memory sized in advance: with thousands in a room, each
+// join then costs one copy of every name, not several.
+func (rm *room) names(prefix string) string {
 	var b strings.Builder
-	b.Grow(rm.nameBytes + 2*len(rm.members))
+	b.Grow(len(prefix) + rm.nameBytes + 2*len(rm.members))
+	b.WriteString(prefix)
 	for i, m := range rm.members {
 		if i > 0 {
 			b.WriteString(", ")

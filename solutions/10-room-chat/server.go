@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -218,45 +219,89 @@ func (s *server) tooLong() string {
 // writing, so that the lines queued until the member leaves do not count as the client
 // being too slow.
 func writeLines(m *member, timeout time.Duration) {
-	var batch []byte // the lines being written; then the outbox's next buffer
 	var err error
 	for {
-		var ok bool
-		batch, ok = m.out.take(batch[:0])
+		b, ok := m.out.take()
 		if !ok {
 			return
 		}
-		if err != nil {
-			continue
+		if err == nil {
+			err = writeBatch(m.conn, b.lines, timeout)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				slog.Debug("write timed out", "addr", m.conn.RemoteAddr().String(), "timeout", timeout.String())
+				m.disconnectTooSlow()
+			} else if err != nil {
+				m.conn.Close()
+			}
 		}
-		err = writeAll(m.conn, batch, timeout)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			slog.Debug("write timed out", "addr", m.conn.RemoteAddr().String(), "timeout", timeout.String())
-			m.disconnectTooSlow()
-		} else if err != nil {
-			m.conn.Close()
-		}
+		putBatch(b)
 	}
 }
 
-// writeChunk is the most that writeAll hands the kernel in one call. Larger writes to a
-// client whose receive window is small made Linux trickle the data out 8 KiB per 200 ms
-// probe, even once the client read again (the 09/drain scenario): 4 KiB, as bufio's
-// buffer was, keeps the data flowing.
+// writeChunk is the most that writeBatch hands the kernel in one call. Larger writes to
+// a client whose receive window is small made Linux trickle the data out 8 KiB per
+// 200 ms probe, even once the client read again (the 09/drain scenario): 4 KiB, as
+// bufio's buffer was, keeps the data flowing.
 const writeChunk = 4096
 
-// writeAll writes p to conn in pieces of at most writeChunk bytes, each of which may take
-// at most timeout. A usual batch is one piece and one system call.
-func writeAll(conn net.Conn, p []byte, timeout time.Duration) error {
-	for len(p) > 0 {
-		n := min(len(p), writeChunk)
-		if err := conn.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+// chunks holds the writers' buffers: a writer needs one only while it writes, so a few
+// serve thousands of clients.
+var chunks = sync.Pool{New: func() any { return new(chunkWriter) }}
+
+// writeBatch writes lines to conn, each followed by "\n", in pieces of at most
+// writeChunk bytes, each of which may take at most timeout. A usual batch is one piece
+// and one system call.
+func writeBatch(conn net.Conn, lines []string, timeout time.Duration) error {
+	w := chunks.Get().(*chunkWriter)
+	w.conn, w.timeout, w.n = conn, timeout, 0
+	defer func() {
+		w.conn = nil // a pooled writer must not keep the connection alive
+		chunks.Put(w)
+	}()
+	for _, line := range lines {
+		if err := w.writeString(line); err != nil {
 			return err
 		}
-		if _, err := conn.Write(p[:n]); err != nil {
+		if err := w.writeString("\n"); err != nil {
 			return err
 		}
-		p = p[n:]
+	}
+	return w.flush()
+}
+
+// chunkWriter gathers what it is given into a buffer of writeChunk bytes, and writes the
+// buffer to conn each time it is full, and when flushed: a bufio.Writer that sets the
+// write deadline before each write.
+type chunkWriter struct {
+	conn    net.Conn
+	timeout time.Duration
+	buf     [writeChunk]byte
+	n       int // bytes of buf in use
+}
+
+func (w *chunkWriter) writeString(s string) error {
+	for len(s) > 0 {
+		copied := copy(w.buf[w.n:], s)
+		w.n += copied
+		s = s[copied:]
+		if w.n == writeChunk {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// flush writes what the buffer holds, if anything.
+func (w *chunkWriter) flush() error {
+	if w.n == 0 {
+		return nil
+	}
+	if err := w.conn.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
+		return err
+	}
+	_, err := w.conn.Write(w.buf[:w.n])
+	w.n = 0
+	return err
 }
