@@ -14,8 +14,8 @@ type batch struct {
 	lines []string // without their "\n"; the writer adds it
 }
 
-// len is how many lines b holds; a nil batch holds none.
-func (b *batch) len() int {
+// count is how many lines b holds; a nil batch holds none.
+func (b *batch) count() int {
 	if b == nil {
 		return 0
 	}
@@ -24,7 +24,9 @@ func (b *batch) len() int {
 
 // batches holds the batches nobody is using. An outbox takes one when its first line
 // comes and its writer gives it back once written, so an idle client holds none, and
-// busy ones reuse them instead of allocating one for every burst.
+// busy ones reuse them instead of allocating one for every burst. (A free list of our
+// own, a buffered channel, cost a third more CPU per delivery at full speed: every
+// writer contends for its one lock. sync.Pool keeps a list per core.)
 var batches = sync.Pool{New: func() any { return &batch{lines: make([]string, 0, 32)} }}
 
 // maxKept is the most lines a batch may have room for and still be kept for reuse: one
@@ -79,7 +81,7 @@ func (o *outbox) addWithin(line string, max int) bool {
 		o.mu.Unlock()
 		return true
 	}
-	n := o.waiting.len()
+	n := o.waiting.count()
 	if max >= 0 && n >= max {
 		o.mu.Unlock()
 		return false
