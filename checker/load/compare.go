@@ -55,7 +55,8 @@ type Medians struct {
 	SettleTime           time.Duration `json:"settle_time_ns"`
 	IdleRSSPerClient     int64         `json:"idle_rss_per_client_bytes"`
 	PeakRSSPerClient     int64         `json:"peak_rss_per_client_bytes"`
-	Lost                 int64         `json:"lost_total"` // summed over the runs, not a median
+	Lost                 int64         `json:"lost_total"`   // summed over the runs, not a median
+	KeptUp               int           `json:"kept_up_runs"` // at a fixed rate: runs that kept up with it
 }
 
 // Run performs the session. It returns an error only when a server cannot be built or
@@ -142,8 +143,12 @@ func oneLine(r *Result) string {
 	if !r.OK() {
 		status = "PROBLEM: " + strings.Join(r.Problems, "; ")
 	}
-	return fmt.Sprintf("%d joined in %s, %s deliveries/s, p99 %s, CPU %s/delivery, lost %d: %s",
-		r.Joined, Dur(r.JoinTime), count(int64(r.PerSecond)), Dur(r.Latency.P99), Dur(r.ServerCPUPerDelivery), r.Lost, status)
+	rate := ""
+	if r.OfferedRate > 0 && !r.KeptUp {
+		rate = " (fell behind the rate)"
+	}
+	return fmt.Sprintf("%d joined in %s, %s deliveries/s%s, p99 %s, CPU %s/delivery, lost %d: %s",
+		r.Joined, Dur(r.JoinTime), count(int64(r.PerSecond)), rate, Dur(r.Latency.P99), Dur(r.ServerCPUPerDelivery), r.Lost, status)
 }
 
 func runsOf(all []*Result, label string) []*Result {
@@ -169,6 +174,9 @@ func median(runs []*Result) Medians {
 	for _, r := range runs {
 		m.AllOK = m.AllOK && r.OK()
 		m.Lost += r.Lost
+		if r.KeptUp {
+			m.KeptUp++
+		}
 	}
 	m.PerSecond = medianOf(runs, func(r *Result) float64 { return r.PerSecond })
 	d := func(f func(*Result) time.Duration) time.Duration {
@@ -237,7 +245,31 @@ func WriteComparison(w io.Writer, rep *Report, first string, others []Server) {
 			ratio(float64(b.IdleRSSPerClient), float64(a.IdleRSSPerClient)))
 		row("lost (all runs)", fmt.Sprint(a.Lost), fmt.Sprint(b.Lost), "")
 		row("every run clean", fmt.Sprint(a.AllOK), fmt.Sprint(b.AllOK), "")
+		if rep.Config.Rate > 0 {
+			row("kept up with the rate", fmt.Sprintf("%d of %d", a.KeptUp, a.Runs), fmt.Sprintf("%d of %d", b.KeptUp, b.Runs), "")
+			writeRateCaveat(w, first, a, o.Label, b)
+		}
 	}
+}
+
+// writeRateCaveat warns, under a fixed-rate comparison, when a server fell behind the
+// offered rate in some run: its latency then measures a queue growing for the length of
+// the run, so the latency ratios above compare nothing that a lower rate would show.
+func writeRateCaveat(w io.Writer, first string, a Medians, other string, b Medians) {
+	var behind []string
+	for _, s := range []struct {
+		label string
+		m     Medians
+	}{{first, a}, {other, b}} {
+		if s.m.KeptUp < s.m.Runs {
+			behind = append(behind, fmt.Sprintf("%s fell behind in %d of %d runs", s.label, s.m.Runs-s.m.KeptUp, s.m.Runs))
+		}
+	}
+	if len(behind) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  note: %s, so the latencies above measure a growing queue, not the fan-out;\n"+
+		"  compare latency at a rate that both servers keep up with (a lower -rate).\n", strings.Join(behind, " and "))
 }
 
 // ratio is x/y, how many times better the first server is when x is the figure

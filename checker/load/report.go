@@ -43,7 +43,7 @@ func WriteText(w io.Writer, res *Result) {
 	}
 	p("deliveries", "%s of %s in %s: %s/s", count(res.Delivered), count(res.Expected), Dur(res.SendTime), count(int64(res.PerSecond)))
 	if res.OfferedRate > 0 {
-		p("offered", "%s deliveries/s (%g messages/s)", count(int64(res.OfferedRate)), res.Config.Rate)
+		p("offered", "%s deliveries/s (%g messages/s): %s", count(int64(res.OfferedRate)), res.Config.Rate, pace(res))
 	}
 	l := res.Latency
 	p("latency", "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s", Dur(l.P50), Dur(l.P90), Dur(l.P99), Dur(l.P999), Dur(l.Max))
@@ -70,6 +70,15 @@ func WriteText(w io.Writer, res *Result) {
 	for _, pr := range res.Problems {
 		p("PROBLEM", "%s", pr)
 	}
+}
+
+// pace says whether a fixed-rate run's server kept up with the offered rate.
+func pace(res *Result) string {
+	if res.KeptUp {
+		return "kept up"
+	}
+	return fmt.Sprintf("fell behind, delivered %.1f%% of it (its latency is a queue that grew as the run went on)",
+		100*res.PerSecond/res.OfferedRate)
 }
 
 // WriteHistogram draws h in the terminal: one row per power of two of latency, with a

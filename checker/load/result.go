@@ -33,6 +33,7 @@ type Result struct {
 	SendTime      time.Duration `json:"send_time_ns"` // first send to the last delivery
 	PerSecond     float64       `json:"deliveries_per_second"`
 	OfferedRate   float64       `json:"offered_deliveries_per_second"` // 0 at full speed
+	KeptUp        bool          `json:"kept_up"`                       // at a fixed rate: see keptUp; false at full speed
 	Latency       Summary       `json:"latency"`
 	LatencyCounts []Bucket      `json:"latency_histogram"`
 

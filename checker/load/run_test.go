@@ -79,6 +79,33 @@ func TestRunAgainstCeiling(t *testing.T) {
 		assert.Equal(t, float64(400*9), res.OfferedRate)
 		assert.GreaterOrEqual(t, res.SendTime, 40*time.Millisecond, "100 messages at 400 a second take a quarter of a second")
 	})
+	t.Run("a server slower than the offered rate is reported as fallen behind", func(t *testing.T) {
+		cfg := small()
+		cfg.Clients, cfg.Messages, cfg.Rate = 6, 20, 400
+		// 10ms a line, one line at a time, is 100 lines a second against the 400
+		// offered: a quarter of it.
+		var busy sync.Mutex
+		res := runInProcess(t, cfg, fakeChat(func(string) int {
+			busy.Lock()
+			defer busy.Unlock()
+			time.Sleep(10 * time.Millisecond)
+			return 1
+		}))
+		assert.Empty(t, res.Problems, "slow is not wrong: everything arrives")
+		assert.False(t, res.KeptUp)
+		assert.Less(t, res.PerSecond, res.OfferedRate/2)
+		var report strings.Builder
+		WriteText(&report, res)
+		assert.Contains(t, report.String(), "fell behind, delivered")
+	})
+}
+
+func TestKeptUp(t *testing.T) {
+	t.Parallel()
+	assert.True(t, keptUp(60_000, 60_000), "all of it")
+	assert.True(t, keptUp(59_500, 60_000), "the last line a little late")
+	assert.False(t, keptUp(58_000, 60_000), "a queue left at the end")
+	assert.False(t, keptUp(5e6, 0), "full speed offers no rate to keep up with")
 }
 
 func TestRunEcho(t *testing.T) {
