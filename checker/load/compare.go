@@ -147,8 +147,12 @@ func oneLine(r *Result) string {
 	if r.OfferedRate > 0 && !r.KeptUp {
 		rate = " (fell behind the rate)"
 	}
-	return fmt.Sprintf("%d joined in %s, %s deliveries/s%s, p99 %s, CPU %s/delivery, lost %d: %s",
-		r.Joined, Dur(r.JoinTime), count(int64(r.PerSecond)), rate, Dur(r.Latency.P99), Dur(r.ServerCPUPerDelivery), r.Lost, status)
+	joined := "joined"
+	if r.Config.Mode == Echo {
+		joined = "connected"
+	}
+	return fmt.Sprintf("%d %s in %s, %s deliveries/s%s, p99 %s, CPU %s/delivery, lost %d: %s",
+		r.Joined, joined, Dur(r.JoinTime), count(int64(r.PerSecond)), rate, Dur(r.Latency.P99), Dur(r.ServerCPUPerDelivery), r.Lost, status)
 }
 
 func runsOf(all []*Result, label string) []*Result {
